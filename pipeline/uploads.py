@@ -1,0 +1,127 @@
+"""Stage 0: turn uploaded bytes into decoded images or PDFs, within hard limits.
+
+Nothing a person uploads gets past this stage undecoded: each role ends as an image (BGR
+``uint8``, EXIF orientation applied), a PDF (bytes plus page count), or a :class:`Problem`
+that the checks turn into ``FILE_INVALID``. Limits on bytes and pixels are enforced before
+any decoding work.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+try:  # HEIC/HEIF from phones
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+except ImportError:  # pragma: no cover - declared dependency
+    pass
+
+UploadKind = Literal["image", "pdf", "invalid"]
+PDF_MAGIC = b"%PDF-"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Hard limits applied before expensive work."""
+
+    max_bytes: int = 20_000_000
+    max_pixels: int = 50_000_000
+    max_pdf_pages: int = 5
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One decoded upload. ``image`` for images, ``pdf`` bytes for PDFs, ``problem`` otherwise."""
+
+    role: str
+    kind: UploadKind
+    sha256: str
+    image: np.ndarray | None = field(default=None, repr=False, compare=False)
+    pdf: bytes | None = field(default=None, repr=False, compare=False)
+    problem: str = ""
+    exif_rotated: bool = False
+    source_format: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the upload decoded."""
+        return self.kind != "invalid"
+
+
+def decode_upload(role: str, data: bytes | None, limits: Limits = Limits()) -> Upload:
+    """Decode one upload; never raises on bad input (the problem is recorded instead)."""
+    import hashlib
+
+    digest = hashlib.sha256(data or b"").hexdigest()
+    if data is None:
+        return Upload(role, "invalid", digest, problem="missing")
+    if not data:
+        return Upload(role, "invalid", digest, problem="empty")
+    if len(data) > limits.max_bytes:
+        return Upload(role, "invalid", digest, problem="too_large")
+    if data.startswith(PDF_MAGIC):
+        return _decode_pdf(role, data, digest, limits)
+    return _decode_image(role, data, digest, limits)
+
+
+def _decode_pdf(role: str, data: bytes, digest: str, limits: Limits) -> Upload:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                return Upload(role, "invalid", digest, problem="pdf_encrypted")
+            pages = len(reader.pages)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError):
+        return Upload(role, "invalid", digest, problem="pdf_malformed")
+    if pages == 0:
+        return Upload(role, "invalid", digest, problem="pdf_empty")
+    if pages > limits.max_pdf_pages:
+        return Upload(role, "invalid", digest, problem="pdf_too_many_pages")
+    return Upload(role, "pdf", digest, pdf=data, source_format="PDF")
+
+
+def _decode_image(role: str, data: bytes, digest: str, limits: Limits) -> Upload:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                fmt = img.format or ""
+                if img.width * img.height > limits.max_pixels:
+                    return Upload(role, "invalid", digest, problem="too_many_pixels")
+                orientation = img.getexif().get(0x0112, 1)
+                img.load()
+                upright = ImageOps.exif_transpose(img) or img
+                array = _to_bgr(upright)
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return Upload(role, "invalid", digest, problem="not_an_image")
+    except (OSError, ValueError, SyntaxError, EOFError, MemoryError):
+        return Upload(role, "invalid", digest, problem="image_corrupt")
+    return Upload(
+        role, "image", digest, image=array, exif_rotated=orientation not in (1, None),
+        source_format=fmt,
+    )
+
+
+def _to_bgr(img: Image.Image) -> np.ndarray:
+    """Any PIL mode (CMYK, 16-bit, palette, alpha) to contiguous BGR uint8."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        wide = np.asarray(img, dtype=np.float64)
+        top = wide.max() or 1.0
+        img = Image.fromarray((wide * (255.0 / top)).astype(np.uint8))
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        backdrop = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(backdrop, rgba)
+    rgb = np.asarray(img.convert("RGB"))
+    return np.ascontiguousarray(rgb[:, :, ::-1])
