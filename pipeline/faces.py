@@ -1,0 +1,279 @@
+"""Stage: the ID portrait against the selfie, and whether the selfie is usable.
+
+``read_faces`` measures (no policy, cached by content hash): per image it detects faces on a
+copy about 800 px on its long side (HOG; upsampled when nothing is found; the other upright
+rotations tried before giving up), then, on a full-resolution crop of the largest face, predicts
+68 landmarks, aligns a 150 px chip on the 5-point landmarks (dlib's recipe) and encodes the chip
+and its mirror image with dlib's ResNet, averaging both descriptors (test-time augmentation).
+Boxes are in pixels of the upload as decoded; aligned 192 px chips are kept as JPEG evidence.
+
+``face_checks`` applies ``policy.toml``: selfie gates (``SELFIE_NO_FACE``,
+``SELFIE_MULTIPLE_FACES``, ``SELFIE_QUALITY``) and the match in three zones of the encoding
+distance: match (pass), grey zone (inconclusive, no reason: a reviewer decides) and non-match
+(``FACE_MISMATCH``). A missing ID portrait is ``ID_UNREADABLE``.
+
+``face.similarity`` (in ``face_extracted`` and every check's ``score``) is the *calibrated
+probability that both faces are the same person*: a logistic fit of distance -> P(same) on
+balanced LFW pairs (``pipeline/data/face_calibration.json``, written by
+``llave-verify face-bench --write-calibration``), i.e. a probability at 50 % prior.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from models.codes import ReasonCode
+from models.faces import FaceBox, FaceMeasurements, FaceReading, ImageFaces
+from models.verdict import Check
+from pipeline import face_quality
+from pipeline.engines.dlib_faces import Box, Detection, FaceModels, point_array
+from pipeline.policy import Policy
+from pipeline.uploads import Upload
+
+#: Long side (px) of the copy the detector searches.
+DETECT_SIDE = 800
+#: The face crop is resampled so the face box is at most this many pixels before landmarks.
+CROP_FACE_SIDE = 320
+EVIDENCE_CHIP_SIZE = 192
+EVIDENCE_CHIP_PADDING = 0.4
+ROTATIONS = (0, 90, 270, 180)
+METHOD = "hog@800/up0-1,rot; lm68+5 on crop<=320; chip150 p0.25; resnet mean(chip,mirror)"
+CALIBRATION_PATH = Path(__file__).with_name("data") / "face_calibration.json"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_faces(id_front: Upload, selfie: Upload, models: FaceModels) -> FaceReading:
+    """Measure the faces of the ID front and the selfie; never raises on bad input."""
+    started = time.perf_counter()
+    portrait = read_image_faces(id_front, models)
+    person = read_image_faces(selfie, models)
+    distance = None
+    if portrait.encoding is not None and person.encoding is not None:
+        gap = np.asarray(portrait.encoding) - np.asarray(person.encoding)
+        distance = float(np.linalg.norm(gap))
+    total = (time.perf_counter() - started) * 1000.0
+    return FaceReading(
+        id_portrait=portrait,
+        selfie=person,
+        distance=distance,
+        method=METHOD,
+        timings_ms={"total": round(total, 1)},
+    )
+
+
+def read_image_faces(upload: Upload, models: FaceModels) -> ImageFaces:
+    """Faces of one upload, with measurements, encoding and chip of the largest."""
+    if upload.kind == "invalid":
+        return ImageFaces(status="invalid")
+    if upload.kind != "image" or upload.image is None or upload.image.ndim != 3:
+        return ImageFaces(status="not_image")
+    return faces_in_image(upload.image, models)
+
+
+def faces_in_image(bgr: np.ndarray, models: FaceModels) -> ImageFaces:
+    """Faces of a BGR ``uint8`` image (the work of :func:`read_image_faces`)."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    height, width = bgr.shape[:2]
+    found = _detect_upright(bgr, models)
+    timings["detect"] = _ms(clock)
+    if found.detections is None:
+        return ImageFaces(
+            status="no_face", width=width, height=height, rotations_tried=found.tried,
+            timings_ms=timings,
+        )
+    rgb = np.ascontiguousarray(np.rot90(bgr, k=-found.rotation // 90)[:, :, ::-1])
+    boxes = sorted(found.detections, key=lambda d: -_side(d.box))
+    clock = time.perf_counter()
+    face = _describe_face(rgb, boxes[0].box, models)
+    timings["encode"] = _ms(clock)
+    return ImageFaces(
+        status="ok",
+        width=width,
+        height=height,
+        rotation=found.rotation,
+        rotations_tried=found.tried,
+        upsample=found.upsample,
+        faces=[_face_box(d, found.rotation, width, height) for d in boxes],
+        chosen=0,
+        measurements=face.measurements,
+        encoding=[round(float(v), 6) for v in face.encoding],
+        chip_jpeg=face.chip_jpeg,
+        timings_ms=timings,
+    )
+
+
+class _Found:
+    """Detections (boxes in the rotated full-resolution frame) and how they were found."""
+
+    def __init__(self) -> None:
+        self.detections: list[Detection] | None = None
+        self.rotation = 0
+        self.upsample = 0
+        self.tried: list[int] = []
+
+
+def _detect_upright(bgr: np.ndarray, models: FaceModels) -> _Found:
+    """Search each upright rotation (plain, then upsampled) until faces appear."""
+    found = _Found()
+    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    scale = DETECT_SIDE / max(grey.shape)
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=interpolation)
+    for rotation, upsample in _attempts():
+        if rotation not in found.tried:
+            found.tried.append(rotation)
+        turned = np.ascontiguousarray(np.rot90(small, k=-rotation // 90))
+        hits = models.detect(turned, upsample)
+        if hits:
+            found.detections = [Detection(_rescale(h.box, 1 / scale), h.score) for h in hits]
+            found.rotation, found.upsample = rotation, upsample
+            break
+    return found
+
+
+def _attempts() -> Iterator[tuple[int, int]]:
+    for rotation in ROTATIONS:
+        yield rotation, 0
+        yield rotation, 1
+
+
+class _Described:
+    def __init__(self, measurements: FaceMeasurements, encoding: np.ndarray, chip_jpeg: bytes):
+        self.measurements = measurements
+        self.encoding = encoding
+        self.chip_jpeg = chip_jpeg
+
+
+def _describe_face(rgb: np.ndarray, box: Box, models: FaceModels) -> _Described:
+    """Landmarks, measurements, encoding and evidence chip of the face in ``box``."""
+    crop, crop_box = _face_crop(rgb, box)
+    shape68 = models.landmarks(crop, crop_box, 68)
+    shape5 = models.landmarks(crop, crop_box, 5)
+    chip = models.chip(crop, shape5)
+    descriptors = models.encode([chip, np.ascontiguousarray(chip[:, ::-1])])
+    evidence = models.chip(crop, shape5, EVIDENCE_CHIP_SIZE, EVIDENCE_CHIP_PADDING)
+    measured = _measure(rgb, box, crop, crop_box, point_array(shape68))
+    return _Described(measured, descriptors.mean(axis=0), _jpeg(evidence))
+
+
+def _face_crop(rgb: np.ndarray, box: Box) -> tuple[np.ndarray, Box]:
+    """A crop around ``box`` (one box side of margin), shrunk so the face is <= CROP_FACE_SIDE."""
+    side = _side(box)
+    height, width = rgb.shape[:2]
+    left, top = max(box[0] - side, 0), max(box[1] - side, 0)
+    right, bottom = min(box[2] + side, width), min(box[3] + side, height)
+    crop = rgb[top:bottom, left:right]
+    inner = (box[0] - left, box[1] - top, box[2] - left, box[3] - top)
+    factor = CROP_FACE_SIDE / side
+    if factor >= 1.0:
+        return np.ascontiguousarray(crop), inner
+    small = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    return small, _rescale(inner, factor)
+
+
+def _measure(
+    rgb: np.ndarray, box: Box, crop: np.ndarray, crop_box: Box, points: np.ndarray
+) -> FaceMeasurements:
+    grey = face_quality.normalised_grey(rgb, box)
+    yaw, pitch, roll = face_quality.head_pose(points, crop.shape[1], crop.shape[0])
+    crop_grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    return FaceMeasurements(
+        face_px=_side(box),
+        relative_size=round(_side(box) / min(rgb.shape[:2]), 4),
+        blur=round(face_quality.blur_variance(grey), 2),
+        **{k: round(v, 4) for k, v in face_quality.exposure(grey).items()},
+        yaw=round(yaw, 2),
+        pitch=round(pitch, 2),
+        roll=round(roll, 2),
+        eye_openness=round(face_quality.eye_openness(points), 4),
+        eye_contrast=round(face_quality.eye_contrast(crop_grey, points, crop_box), 4),
+        colour_saturation=round(face_quality.saturation(crop, crop_box), 2),
+    )
+
+
+def _face_box(hit: Detection, rotation: int, width: int, height: int) -> FaceBox:
+    """A detection in the rotated frame mapped back to the upload's own pixels."""
+    left, top, right, bottom = _unrotate(hit.box, rotation, width, height)
+    side = max(right - left, bottom - top)
+    return FaceBox(
+        left=left, top=top, right=right, bottom=bottom,
+        relative_size=round(side / min(width, height), 4), score=round(hit.score, 4),
+    )
+
+
+def _unrotate(box: Box, rotation: int, width: int, height: int) -> Box:
+    """Map a box found after turning a ``width`` x ``height`` image clockwise by ``rotation``.
+
+    >>> _unrotate((10, 20, 30, 40), 0, 100, 50)
+    (10, 20, 30, 40)
+    >>> _unrotate((10, 20, 30, 40), 90, 100, 50)
+    (20, 20, 40, 40)
+    >>> _unrotate((10, 20, 30, 40), 180, 100, 50)
+    (70, 10, 90, 30)
+    """
+    x0, y0, x1, y1 = box
+    if rotation == 90:  # rotated (x, y) <- original (y, H - x)
+        return y0, height - x1, y1, height - x0
+    if rotation == 180:
+        return width - x1, height - y1, width - x0, height - y0
+    if rotation == 270:
+        return width - y1, x0, width - y0, x1
+    return box
+
+
+def _rescale(box: Box, factor: float) -> Box:
+    return (
+        int(round(box[0] * factor)),
+        int(round(box[1] * factor)),
+        int(round(box[2] * factor)),
+        int(round(box[3] * factor)),
+    )
+
+
+def _side(box: Box) -> int:
+    return max(box[2] - box[0], box[3] - box[1])
+
+
+def _jpeg(rgb: np.ndarray) -> bytes:
+    ok, data = cv2.imencode(".jpg", np.ascontiguousarray(rgb[:, :, ::-1]), [cv2.IMWRITE_JPEG_QUALITY, 90])
+    return bytes(data) if ok else b""
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000.0, 1)
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+@functools.cache
+def load_calibration(path: Path = CALIBRATION_PATH) -> dict[str, Any]:
+    """The distance -> probability calibration (versioned JSON with its provenance)."""
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def match_probability(distance: float, calibration: dict[str, Any] | None = None) -> float:
+    """Calibrated P(same person) for an encoding distance: ``1 / (1 + exp(a + b * distance))``.
+
+    >>> cal = {"logistic": {"a": -30.0, "b": 60.0}}
+    >>> round(match_probability(0.5, cal), 3)
+    0.5
+    >>> match_probability(0.3, cal) > 0.99 > 0.01 > match_probability(0.7, cal)
+    True
+    """
+    fit = (calibration or load_calibration())["logistic"]
+    z = float(fit["a"]) + float(fit["b"]) * distance
+    return 1.0 / (1.0 + math.exp(min(z, 700.0)))

@@ -1,0 +1,162 @@
+"""The pipeline, one case at a time: decode, read the ID, read the proof of address, compare faces,
+search duplicates, check, decide. Each line below is one stage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+
+from models import Case, Check, Verdict
+from models.documents import AddressReading, IdReading
+from models.faces import FaceReading
+from pipeline import address_proof, decide, document_checks, duplicates, faces, id_document
+from pipeline.cache import StageCache, cached, stage_key
+from pipeline.policy import Policy
+from pipeline.uploads import Limits, Upload, decode_upload
+
+if TYPE_CHECKING:
+    from pipeline.engines import Engines
+    from pipeline.gallery import Gallery
+
+T = TypeVar("T")
+ROLES = ("id_front", "id_back", "address_proof", "selfie")
+
+
+@dataclass(frozen=True)
+class CaseFiles:
+    """A case and the raw bytes of its uploads by role.
+
+    A role whose bytes are None was not fetched; ``problems`` says why (``missing``,
+    ``too_large``), so the size limit can be enforced before download.
+    """
+
+    case: Case
+    files: Mapping[str, bytes | None]
+    problems: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a worker loads once and every case shares."""
+
+    engines: Engines
+    policy: Policy
+    gallery: Gallery | None = None
+    cache: StageCache | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A verdict and the artefacts (face crops) that go with it."""
+
+    verdict: Verdict
+    artefacts: dict[str, bytes] = field(default_factory=dict)
+
+
+class _Timer:
+    """Records how long each stage takes, in milliseconds."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    def run(self, stage: str, fn: Callable[[], T]) -> T:
+        start = time.perf_counter()
+        try:
+            return fn()
+        finally:
+            self.timings[stage] = round((time.perf_counter() - start) * 1000, 1)
+
+
+def verify_case(files: CaseFiles, ctx: Context) -> Outcome:
+    """Run every stage for one case and return its verdict. Bad input never raises."""
+    case, policy, timer = files.case, ctx.policy, _Timer()
+    uploads = timer.run("decode", lambda: decode_all(files, policy))
+    id_reading = timer.run("id_document", lambda: _read_id(case, uploads, ctx))
+    address = timer.run("address_proof", lambda: _read_address(uploads, ctx))
+    face = timer.run("faces", lambda: _read_faces(uploads, ctx))
+    checks = timer.run("checks", lambda: _all_checks(case, uploads, id_reading, address, face, ctx))
+    extracted = {
+        **document_checks.id_extracted(id_reading),
+        **document_checks.address_extracted(address),
+        **faces.face_extracted(face, policy),
+    }
+    verdict = decide.decide(case, checks, extracted, policy, timer.timings)
+    return Outcome(verdict=verdict, artefacts=faces.face_artefacts(face))
+
+
+def decode_all(files: CaseFiles, policy: Policy) -> dict[str, Upload]:
+    """Decode every upload the case names, within the policy's limits."""
+    limits = Limits(
+        max_bytes=policy.integer("limits.max_upload_bytes"),
+        max_pixels=policy.integer("limits.max_image_pixels"),
+        max_pdf_pages=policy.integer("limits.max_pdf_pages"),
+    )
+    roles = list(files.case.documents.roles())
+    if files.case.documents.id_type == "ine" and "id_back" not in roles:
+        roles.append("id_back")  # an INE has two sides: a missing back is a missing file
+    uploads = {}
+    for role in roles:
+        problem = files.problems.get(role)
+        if problem:
+            uploads[role] = Upload(role, "invalid", "", problem=problem)
+        else:
+            uploads[role] = decode_upload(role, files.files.get(role), limits)
+    return uploads
+
+
+def _read_id(case: Case, uploads: dict[str, Upload], ctx: Context) -> IdReading:
+    front, back = uploads["id_front"], uploads.get("id_back")
+    key = stage_key("id_document", case.documents.id_type, front.sha256, back.sha256 if back else "")
+    return cached(
+        ctx.cache,
+        key,
+        IdReading,
+        lambda: id_document.read_id(front, back, case.documents.id_type, ctx.engines.ocr),
+    )
+
+
+def _read_address(uploads: dict[str, Upload], ctx: Context) -> AddressReading:
+    proof = uploads["address_proof"]
+    return cached(
+        ctx.cache,
+        stage_key("address_proof", proof.sha256),
+        AddressReading,
+        lambda: address_proof.read_address_proof(proof, ctx.engines.ocr, ctx.engines.pdf),
+    )
+
+
+def _read_faces(uploads: dict[str, Upload], ctx: Context) -> FaceReading:
+    front, selfie = uploads["id_front"], uploads["selfie"]
+    return cached(
+        ctx.cache,
+        stage_key("faces", front.sha256, selfie.sha256),
+        FaceReading,
+        lambda: faces.read_faces(front, selfie, ctx.engines.faces),
+    )
+
+
+def _all_checks(
+    case: Case,
+    uploads: dict[str, Upload],
+    id_reading: IdReading,
+    address: AddressReading,
+    face: FaceReading,
+    ctx: Context,
+) -> list[Check]:
+    policy = ctx.policy
+    return [
+        decide.files_check(uploads),
+        *document_checks.id_checks(case, id_reading, policy),
+        *document_checks.address_checks(case, address, policy),
+        *faces.face_checks(face, policy),
+        duplicates.duplicate_check(face, case, ctx.gallery, policy),
+    ]
+
+
+def now_utc() -> dt.datetime:
+    """The decision time stamp."""
+    return dt.datetime.now(dt.UTC)
