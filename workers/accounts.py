@@ -1,10 +1,11 @@
-"""Account status and verdict events in Redis, shared by the verdict sink and the reviewers' console.
+"""Account status and verdict events in Redis, shared by the verdict sink and the review console.
 
 Redis layout (docs/architecture.md; the submission record is this module's addition)::
 
     llave:account:<account_id>        hash   status, submission_id, updated_at, source, submitted_ts
     llave:submission:<submission_id>  hash   account_id, decision, source, updated_at, verdict_key,
-                                             event:<source>:<decision> -> stream id, review -> stream id
+                                             event:<source>:<decision> -> stream id,
+                                             review -> stream id
     llave:verdicts                    stream submission_id, account_id, decision, source, at
     llave:review                      stream submission_id, account_id, reasons, verdict_key, at
                                              (consumer group ``reviewers``)
@@ -31,6 +32,8 @@ VERDICT_STREAM = "llave:verdicts"
 REVIEW_STREAM = "llave:review"
 REVIEW_GROUP = "reviewers"
 SOURCES = ("pipeline", "reviewer")
+#: A status only a reviewer sets (fraud is decided by people, never by the pipeline).
+REJECTED = "rejected"
 #: Approximate cap on the verdict event stream (the review stream is never trimmed).
 VERDICT_STREAM_MAXLEN = 1_000_000
 
@@ -155,9 +158,9 @@ def apply_decision(
 
     Idempotent per (submission, source, decision): a repeat publishes nothing new.
     """
-    decision = Decision(decision)
     if source not in SOURCES:
         raise ValueError(f"unknown decision source {source!r}")
+    status = _status(decision, source)
     if queue_review:
         ensure_review_group(r)
     result = r.eval(
@@ -169,11 +172,11 @@ def apply_decision(
         REVIEW_STREAM,
         account_id,
         submission_id,
-        decision.value,
+        status,
         source,
         _now(),
         _timestamp_us(submitted_at) if submitted_at else "",
-        f"{source}:{decision.value}",
+        f"{source}:{status}",
         "1" if queue_review else "0",
         ",".join(reasons or []),
         verdict_key,
@@ -181,6 +184,21 @@ def apply_decision(
     )
     event_id, new_event, review_id, applied = (_text(v) for v in result)
     return Published(event_id, new_event == "1", review_id, applied == "1")
+
+
+def _status(decision: Decision | str, source: str) -> str:
+    """The status text to store: a :class:`Decision`, or ``rejected`` from a reviewer.
+
+    >>> _status("verified", "pipeline"), _status("rejected", "reviewer")
+    ('verified', 'rejected')
+    >>> _status("rejected", "pipeline")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'rejected' is not a valid Decision
+    """
+    if source == "reviewer" and decision == REJECTED:
+        return REJECTED
+    return Decision(decision).value
 
 
 def record_review_decision(
