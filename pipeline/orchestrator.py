@@ -4,7 +4,6 @@ search duplicates, check, decide. Each line below is one stage.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -85,7 +84,15 @@ def verify_case(files: CaseFiles, ctx: Context) -> Outcome:
         **faces.face_extracted(face, policy),
     }
     verdict = decide.decide(case, checks, extracted, policy, timer.timings)
-    return Outcome(verdict=verdict, artefacts=faces.face_artefacts(face))
+    artefacts = face_artefacts(face)
+    verdict = verdict.model_copy(update={"artefacts": {name: name for name in artefacts}})
+    return Outcome(verdict=verdict, artefacts=artefacts)
+
+
+def face_artefacts(face: FaceReading) -> dict[str, bytes]:
+    """The aligned face chips a reviewer compares, as JPEG files."""
+    chips = {"face_id.jpg": face.id_portrait.chip_jpeg, "face_selfie.jpg": face.selfie.chip_jpeg}
+    return {name: data for name, data in chips.items() if data}
 
 
 def decode_all(files: CaseFiles, policy: Policy) -> dict[str, Upload]:
@@ -156,7 +163,3 @@ def _all_checks(
         duplicates.duplicate_check(face, case, ctx.gallery, policy),
     ]
 
-
-def now_utc() -> dt.datetime:
-    """The decision time stamp."""
-    return dt.datetime.now(dt.UTC)
