@@ -298,7 +298,9 @@ class S3Store:
     dead endpoint.
     """
 
-    def __init__(self, settings: S3Settings, connect_timeout: float = 3.0, read_timeout: float = 30.0):
+    def __init__(
+        self, settings: S3Settings, connect_timeout: float = 3.0, read_timeout: float = 30.0
+    ):
         import urllib3
         from minio import Minio
 
@@ -356,7 +358,10 @@ class S3Store:
         except ObjectMissing:
             return None
         return ObjectInfo(
-            bucket, key, int(found.size or 0), found.content_type or DEFAULT_CONTENT_TYPE,
+            bucket,
+            key,
+            int(found.size or 0),
+            found.content_type or DEFAULT_CONTENT_TYPE,
             (found.etag or "").strip('"'),
         )
 
@@ -408,7 +413,9 @@ class S3Store:
         check_bucket(bucket), check_prefix(prefix)
         objects = self._call(
             bucket,
-            lambda: [o.object_name for o in self.client.list_objects(bucket, prefix, recursive=True)],
+            lambda: [
+                o.object_name for o in self.client.list_objects(bucket, prefix, recursive=True)
+            ],
         )
         return iter(sorted(objects))
 
