@@ -67,7 +67,7 @@ class MrzResult(BaseModel):
     @property
     def is_mexican_ine(self) -> bool:
         """A Mexican voter card (INE/IFE) back: TD1 with ``ID`` type issued by MEX."""
-        return self.format == "TD1" and self.issuing_country == "MEX" and self.document_type[:1] in {"I"}
+        return self.format == "TD1" and self.issuing_country == "MEX" and self.document_type == "ID"
 
     @property
     def curp_prefix(self) -> str | None:
