@@ -16,10 +16,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-ID_KEYS = (
-    "id.curp id.nombre id.primer_apellido id.segundo_apellido id.fecha_nacimiento id.sexo "
-    "id.vigencia_hasta id.clave_elector id.numero_documento id.mrz_valid"
-).split()
+ID_KEYS = [
+    "id.curp",
+    "id.nombre",
+    "id.primer_apellido",
+    "id.segundo_apellido",
+    "id.fecha_nacimiento",
+    "id.sexo",
+    "id.vigencia_hasta",
+    "id.clave_elector",
+    "id.numero_documento",
+    "id.mrz_valid",
+]
 ADDRESS_KEYS = ("address.emisor", "address.codigo_postal", "address.fecha")
 
 
@@ -105,10 +113,16 @@ def _score_case(result: Evaluation, name: str, label: dict, verdict: dict) -> No
             result.false_verifies += 1
             result.false_verify_cases.append(name)
     if not routed_ok or not reasons_ok:
-        result.misrouted.append({
-            "case": name, "scenario": label["scenario"], "expected": expected, "decision": decision,
-            "expected_reasons": label.get("expected_reasons", []), "reasons": verdict.get("reasons", []),
-        })
+        result.misrouted.append(
+            {
+                "case": name,
+                "scenario": label["scenario"],
+                "expected": expected,
+                "decision": decision,
+                "expected_reasons": label.get("expected_reasons", []),
+                "reasons": verdict.get("reasons", []),
+            }
+        )
     _score_fields(result, label, verdict.get("extracted") or {})
 
 
@@ -168,7 +182,8 @@ def format_report(ev: Evaluation) -> str:
     """A human-readable summary with the per-scenario table."""
     rates = ev.rates()
     lines = [
-        f"cases evaluated: {ev.cases}" + (f" ({len(ev.missing_verdicts)} without verdict)" if ev.missing_verdicts else ""),
+        f"cases evaluated: {ev.cases}"
+        + (f" ({len(ev.missing_verdicts)} without verdict)" if ev.missing_verdicts else ""),
         f"false verifies: {ev.false_verifies} of {ev.non_genuine} non-genuine ({_pct(rates['false_verify_rate'])})",
         f"automation: {ev.genuine_verified} of {ev.genuine} genuine verified ({_pct(rates['automation_rate'])})",
         f"routing accuracy: {ev.routing_ok}/{ev.cases} ({_pct(rates['routing_accuracy'])}); "
@@ -178,10 +193,14 @@ def format_report(ev: Evaluation) -> str:
         "",
         "field accuracy (readable documents):",
     ]
-    lines += [f"  {k:<22} {c:>4}/{t:<4} {_pct(_ratio(c, t))}" for k, (c, t) in sorted(ev.fields.items())]
+    lines += [
+        f"  {k:<22} {c:>4}/{t:<4} {_pct(_ratio(c, t))}" for k, (c, t) in sorted(ev.fields.items())
+    ]
     lines += ["", f"  {'scenario':<24}{'cases':>6}{'routed':>8}{'reasons':>9}{'verified':>10}"]
     for name, row in sorted(ev.scenarios.items()):
-        lines.append(f"  {name:<24}{row.cases:>6}{row.routed_ok:>8}{row.reasons_ok:>9}{row.verified:>10}")
+        lines.append(
+            f"  {name:<24}{row.cases:>6}{row.routed_ok:>8}{row.reasons_ok:>9}{row.verified:>10}"
+        )
     if ev.misrouted:
         lines += ["", "misrouted or missing reasons:"]
         lines += [
@@ -194,4 +213,3 @@ def format_report(ev: Evaluation) -> str:
 
 def _pct(rate: float | None) -> str:
     return "n/a" if rate is None else f"{rate * 100:.1f}%"
-

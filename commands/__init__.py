@@ -25,7 +25,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "review-console": ("commands.review_console", "run the reviewers' web console"),
     "report": ("commands.report", "write an HTML report of a batch run"),
     "compare": ("commands.compare", "list the cases whose decision changed between two runs"),
-    "purge": ("commands.purge", "delete a submission's or account's data (retention, cancellation)"),
+    "purge": (
+        "commands.purge",
+        "delete a submission's or account's data (retention, cancellation)",
+    ),
 }
 
 

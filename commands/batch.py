@@ -39,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
     total = pending(cases, args.out, args.force)
     print(f"{len(cases)} cases, {total} to run, {args.workers} workers", file=sys.stderr)
     with tqdm(total=total, unit="case", dynamic_ncols=True) as bar:
-        for result in run_batch(cases, args.out, ctx, args.workers, args.force, not args.no_artefacts):
+        for result in run_batch(
+            cases, args.out, ctx, args.workers, args.force, not args.no_artefacts
+        ):
             errors += bool(result.error)
             bar.set_postfix_str(f"{result.name}: {result.decision or 'error'}", refresh=False)
             bar.update()

@@ -9,7 +9,9 @@ from pathlib import Path
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--labels", type=Path, required=True, help="labels.json of a fixture set")
-    parser.add_argument("--verdicts", type=Path, required=True, help="folder of <case>.json verdicts")
+    parser.add_argument(
+        "--verdicts", type=Path, required=True, help="folder of <case>.json verdicts"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
 
 

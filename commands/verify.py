@@ -45,7 +45,11 @@ def render_explanation(verdict) -> str:  # type: ignore[no-untyped-def]
     if verdict.explanations:
         lines += ["", "Motivos:"]
         for exp in verdict.explanations:
-            lines += [f"  {exp.reason.value}", f"    ciudadano: {exp.citizen}", f"    revisor: {exp.reviewer}"]
+            lines += [
+                f"  {exp.reason.value}",
+                f"    ciudadano: {exp.citizen}",
+                f"    revisor: {exp.reviewer}",
+            ]
     timings = ", ".join(f"{k} {v:.0f} ms" for k, v in verdict.timings_ms.items())
     lines += ["", f"Tiempos: {timings}"]
     return "\n".join(lines)

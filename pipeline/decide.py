@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from models import Case, Check, Decision, Extracted, ReasonCode, Verdict, route
+from models.uploads import UploadStatus
 from pipeline.explain import explain
 from pipeline.policy import Policy
-from pipeline.uploads import Upload
 from pipeline.version import PIPELINE_VERSION
 
 FILE_PROBLEMS_ES = {
@@ -40,17 +41,26 @@ FILE_PROBLEMS_ES = {
 }
 
 
-def files_check(uploads: dict[str, Upload]) -> Check:
+def files_check(uploads: Mapping[str, UploadStatus]) -> Check:
     """``FILE_INVALID`` when any upload could not be decoded."""
     bad = {role: up.problem for role, up in uploads.items() if not up.ok}
     if not bad:
         formats = {role: up.source_format for role, up in uploads.items()}
-        return Check(name="files", status="pass", score=1.0, detail="Archivos válidos",
-                     evidence={"formats": formats})
+        return Check(
+            name="files",
+            status="pass",
+            score=1.0,
+            detail="Archivos válidos",
+            evidence={"formats": formats},
+        )
     detail = "; ".join(f"{role}: {FILE_PROBLEMS_ES.get(p, p)}" for role, p in sorted(bad.items()))
     return Check(
-        name="files", status="fail", score=0.0, detail=detail,
-        reasons=[ReasonCode.FILE_INVALID], evidence={"problems": bad},
+        name="files",
+        status="fail",
+        score=0.0,
+        detail=detail,
+        reasons=[ReasonCode.FILE_INVALID],
+        evidence={"problems": bad},
     )
 
 

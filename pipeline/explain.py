@@ -65,9 +65,7 @@ CITIZEN_MESSAGES: dict[ReasonCode, str] = {
     R.SELFIE_NO_FACE: (
         "No encontramos un rostro en tu selfie. Tómala de frente, con el rostro completo y visible."
     ),
-    R.SELFIE_MULTIPLE_FACES: (
-        "Tu selfie muestra más de una persona. Tómala tú solo, de frente."
-    ),
+    R.SELFIE_MULTIPLE_FACES: ("Tu selfie muestra más de una persona. Tómala tú solo, de frente."),
     R.SELFIE_QUALITY: (
         "Tu selfie no tiene la calidad necesaria. Tómala de frente, con buena luz, sin lentes "
         "oscuros ni cubrebocas, y enfocada."
@@ -85,7 +83,9 @@ CITIZEN_MESSAGES: dict[ReasonCode, str] = {
 def explain(reasons: list[ReasonCode], checks: list[Check]) -> list[Explanation]:
     """One explanation per reason: the citizen message and the evidence of the checks behind it."""
     return [
-        Explanation(reason=reason, citizen=CITIZEN_MESSAGES[reason], reviewer=_reviewer(reason, checks))
+        Explanation(
+            reason=reason, citizen=CITIZEN_MESSAGES[reason], reviewer=_reviewer(reason, checks)
+        )
         for reason in reasons
     ]
 

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, TypeVar
 from models import Case, Check, Verdict
 from models.documents import AddressReading, IdReading
 from models.faces import FaceReading
+from models.uploads import UploadStatus
 from pipeline import address_proof, decide, document_checks, duplicates, faces, id_document
 from pipeline.cache import StageCache, cached, stage_key
 from pipeline.policy import Policy
-from pipeline.uploads import Limits, Upload, decode_upload
+from pipeline.uploads import Limits, Upload, decode_upload, sha256_of
 
 if TYPE_CHECKING:
     from pipeline.engines import Engines
@@ -73,11 +74,14 @@ class _Timer:
 def verify_case(files: CaseFiles, ctx: Context) -> Outcome:
     """Run every stage for one case and return its verdict. Bad input never raises."""
     case, policy, timer = files.case, ctx.policy, _Timer()
-    uploads = timer.run("decode", lambda: decode_all(files, policy))
+    uploads = Uploads(files, limits_of(policy))
+    statuses = timer.run("decode", lambda: _statuses(uploads, ctx))
     id_reading = timer.run("id_document", lambda: _read_id(case, uploads, ctx))
     address = timer.run("address_proof", lambda: _read_address(uploads, ctx))
     face = timer.run("faces", lambda: _read_faces(uploads, ctx))
-    checks = timer.run("checks", lambda: _all_checks(case, uploads, id_reading, address, face, ctx))
+    checks = timer.run(
+        "checks", lambda: _all_checks(case, statuses, id_reading, address, face, ctx)
+    )
     extracted = {
         **document_checks.id_extracted(id_reading),
         **document_checks.address_extracted(address),
@@ -95,60 +99,101 @@ def face_artefacts(face: FaceReading) -> dict[str, bytes]:
     return {name: data for name, data in chips.items() if data}
 
 
-def decode_all(files: CaseFiles, policy: Policy) -> dict[str, Upload]:
-    """Decode every upload the case names, within the policy's limits."""
-    limits = Limits(
+def limits_of(policy: Policy) -> Limits:
+    """The upload limits the policy sets."""
+    return Limits(
         max_bytes=policy.integer("limits.max_upload_bytes"),
         max_pixels=policy.integer("limits.max_image_pixels"),
         max_pdf_pages=policy.integer("limits.max_pdf_pages"),
     )
-    roles = list(files.case.documents.roles())
-    if files.case.documents.id_type == "ine" and "id_back" not in roles:
-        roles.append("id_back")  # an INE has two sides: a missing back is a missing file
-    uploads = {}
-    for role in roles:
-        problem = files.problems.get(role)
-        if problem:
-            uploads[role] = Upload(role, "invalid", "", problem=problem)
-        else:
-            uploads[role] = decode_upload(role, files.files.get(role), limits)
-    return uploads
 
 
-def _read_id(case: Case, uploads: dict[str, Upload], ctx: Context) -> IdReading:
-    front, back = uploads["id_front"], uploads.get("id_back")
-    key = stage_key("id_document", case.documents.id_type, front.sha256, back.sha256 if back else "")
+class Uploads:
+    """A case's uploads by role, each decoded on first use and only then.
+
+    Cache keys come from the raw bytes' digests, so a cached re-decision never decodes.
+    """
+
+    def __init__(self, files: CaseFiles, limits: Limits) -> None:
+        self._files, self._limits = files, limits
+        self._decoded: dict[str, Upload] = {}
+        self.roles = list(files.case.documents.roles())
+        if files.case.documents.id_type == "ine" and "id_back" not in self.roles:
+            self.roles.append("id_back")  # an INE has two sides: a missing back is a missing file
+
+    def digest(self, role: str) -> str:
+        """The content digest of a role's upload (a marker when it was not fetched)."""
+        problem = self._problem(role)
+        return f"unfetched:{problem}" if problem else sha256_of(self._files.files.get(role))
+
+    def get(self, role: str) -> Upload:
+        """The decoded upload of ``role``."""
+        if role not in self._decoded:
+            problem = self._problem(role)
+            if problem:
+                self._decoded[role] = Upload(role, "invalid", "", problem=problem)
+            else:
+                data = self._files.files.get(role)
+                self._decoded[role] = decode_upload(role, data, self._limits)
+        return self._decoded[role]
+
+    def _problem(self, role: str) -> str:
+        if role not in self._files.case.documents.roles():
+            return "missing"
+        return self._files.problems.get(role, "")
+
+
+def _statuses(uploads: Uploads, ctx: Context) -> dict[str, UploadStatus]:
+    return {
+        role: cached(
+            ctx.cache,
+            stage_key("decode", role, uploads.digest(role)),
+            UploadStatus,
+            lambda role=role: uploads.get(role).status(),  # type: ignore[misc]
+        )
+        for role in uploads.roles
+    }
+
+
+def _read_id(case: Case, uploads: Uploads, ctx: Context) -> IdReading:
+    id_type = case.documents.id_type
+    back_digest = uploads.digest("id_back") if id_type == "ine" else ""
     return cached(
         ctx.cache,
-        key,
+        stage_key("id_document", id_type, uploads.digest("id_front"), back_digest),
         IdReading,
-        lambda: id_document.read_id(front, back, case.documents.id_type, ctx.engines.ocr),
+        lambda: id_document.read_id(
+            uploads.get("id_front"),
+            uploads.get("id_back") if id_type == "ine" else None,
+            id_type,
+            ctx.engines.ocr,
+        ),
     )
 
 
-def _read_address(uploads: dict[str, Upload], ctx: Context) -> AddressReading:
-    proof = uploads["address_proof"]
+def _read_address(uploads: Uploads, ctx: Context) -> AddressReading:
     return cached(
         ctx.cache,
-        stage_key("address_proof", proof.sha256),
+        stage_key("address_proof", uploads.digest("address_proof")),
         AddressReading,
-        lambda: address_proof.read_address_proof(proof, ctx.engines.ocr, ctx.engines.pdf),
+        lambda: address_proof.read_address_proof(
+            uploads.get("address_proof"), ctx.engines.ocr, ctx.engines.pdf
+        ),
     )
 
 
-def _read_faces(uploads: dict[str, Upload], ctx: Context) -> FaceReading:
-    front, selfie = uploads["id_front"], uploads["selfie"]
+def _read_faces(uploads: Uploads, ctx: Context) -> FaceReading:
     return cached(
         ctx.cache,
-        stage_key("faces", front.sha256, selfie.sha256),
+        stage_key("faces", uploads.digest("id_front"), uploads.digest("selfie")),
         FaceReading,
-        lambda: faces.read_faces(front, selfie, ctx.engines.faces),
+        lambda: faces.read_faces(uploads.get("id_front"), uploads.get("selfie"), ctx.engines.faces),
     )
 
 
 def _all_checks(
     case: Case,
-    uploads: dict[str, Upload],
+    statuses: dict[str, UploadStatus],
     id_reading: IdReading,
     address: AddressReading,
     face: FaceReading,
@@ -156,10 +201,9 @@ def _all_checks(
 ) -> list[Check]:
     policy = ctx.policy
     return [
-        decide.files_check(uploads),
+        decide.files_check(statuses),
         *document_checks.id_checks(case, id_reading, policy),
         *document_checks.address_checks(case, address, policy),
         *faces.face_checks(face, policy),
         duplicates.duplicate_check(face, case, ctx.gallery, policy),
     ]
-

@@ -8,13 +8,15 @@ any decoding work.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import warnings
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from models.uploads import UploadKind, UploadStatus
 
 try:  # HEIC/HEIF from phones
     import pillow_heif
@@ -23,7 +25,6 @@ try:  # HEIC/HEIF from phones
 except ImportError:  # pragma: no cover - declared dependency
     pass
 
-UploadKind = Literal["image", "pdf", "invalid"]
 PDF_MAGIC = b"%PDF-"
 
 
@@ -54,12 +55,29 @@ class Upload:
         """True when the upload decoded."""
         return self.kind != "invalid"
 
+    def status(self) -> UploadStatus:
+        """The cacheable summary of this upload."""
+        height, width = self.image.shape[:2] if self.image is not None else (0, 0)
+        return UploadStatus(
+            role=self.role,
+            kind=self.kind,
+            problem=self.problem,
+            source_format=self.source_format,
+            width=width,
+            height=height,
+        )
 
-def decode_upload(role: str, data: bytes | None, limits: Limits = Limits()) -> Upload:
+
+def sha256_of(data: bytes | None) -> str:
+    """The hex digest identifying an upload's content (cache keys)."""
+    return hashlib.sha256(data or b"").hexdigest()
+
+
+def decode_upload(
+    role: str, data: bytes | None, limits: Limits = Limits(), digest: str = ""
+) -> Upload:
     """Decode one upload; never raises on bad input (the problem is recorded instead)."""
-    import hashlib
-
-    digest = hashlib.sha256(data or b"").hexdigest()
+    digest = digest or sha256_of(data)
     if data is None:
         return Upload(role, "invalid", digest, problem="missing")
     if not data:
@@ -108,7 +126,11 @@ def _decode_image(role: str, data: bytes, digest: str, limits: Limits) -> Upload
     except (OSError, ValueError, SyntaxError, EOFError, MemoryError):
         return Upload(role, "invalid", digest, problem="image_corrupt")
     return Upload(
-        role, "image", digest, image=array, exif_rotated=orientation not in (1, None),
+        role,
+        "image",
+        digest,
+        image=array,
+        exif_rotated=orientation not in (1, None),
         source_format=fmt,
     )
 

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from models import Case, Check, Decision, ReasonCode
+from models.uploads import UploadStatus
 from pipeline.decide import collect_reasons, confidence, decide, files_check
 from pipeline.explain import CITIZEN_MESSAGES
 from pipeline.policy import parse_policy
-from pipeline.uploads import Upload
 from tests.test_models import CASE
 
 POLICY = parse_policy(
@@ -45,19 +45,25 @@ def test_all_pass_is_verified() -> None:
 
 
 def test_review_wins_over_resubmit() -> None:
-    verdict = _decide([_check("id", "fail", [R.ID_EXPIRED]), _check("curp", "fail", [R.CURP_MISMATCH])])
+    verdict = _decide(
+        [_check("id", "fail", [R.ID_EXPIRED]), _check("curp", "fail", [R.CURP_MISMATCH])]
+    )
     assert verdict.decision is Decision.REVIEW
     assert verdict.reasons == [R.ID_EXPIRED, R.CURP_MISMATCH]
     assert {e.reason for e in verdict.explanations} == set(verdict.reasons)
 
 
 def test_only_fixable_reasons_resubmit() -> None:
-    verdict = _decide([_check("selfie", "fail", [R.SELFIE_NO_FACE]), _check("files", "fail", [R.FILE_INVALID])])
+    verdict = _decide(
+        [_check("selfie", "fail", [R.SELFIE_NO_FACE]), _check("files", "fail", [R.FILE_INVALID])]
+    )
     assert verdict.decision is Decision.RESUBMIT
 
 
 def test_inconclusive_check_takes_the_policy_reason() -> None:
-    assert collect_reasons([_check("face_match", "inconclusive", score=0.4)], POLICY) == [R.FACE_MISMATCH]
+    assert collect_reasons([_check("face_match", "inconclusive", score=0.4)], POLICY) == [
+        R.FACE_MISMATCH
+    ]
 
 
 def test_unmapped_inconclusive_check_blocks_verified() -> None:
@@ -76,8 +82,8 @@ def test_confidence_is_the_product_of_scores() -> None:
 
 def test_files_check_names_the_bad_role() -> None:
     uploads = {
-        "selfie": Upload("selfie", "invalid", "", problem="image_corrupt"),
-        "id_front": Upload("id_front", "image", "x"),
+        "selfie": UploadStatus(role="selfie", kind="invalid", problem="image_corrupt"),
+        "id_front": UploadStatus(role="id_front", kind="image"),
     }
     check = files_check(uploads)
     assert check.reasons == [R.FILE_INVALID]

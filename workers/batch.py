@@ -31,7 +31,11 @@ class CaseResult:
 
 
 def run_batch(
-    cases: list[Path], out_dir: Path, ctx: Context, workers: int = 1, force: bool = False,
+    cases: list[Path],
+    out_dir: Path,
+    ctx: Context,
+    workers: int = 1,
+    force: bool = False,
     artefacts: bool = True,
 ) -> Iterator[CaseResult]:
     """Verify ``cases`` into ``out_dir``, yielding each result as it finishes."""
