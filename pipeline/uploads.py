@@ -139,8 +139,8 @@ def _to_bgr(img: Image.Image) -> np.ndarray:
     """Any PIL mode (CMYK, 16-bit, palette, alpha) to contiguous BGR uint8."""
     if img.mode in ("I;16", "I;16B", "I;16L", "I"):
         wide = np.asarray(img, dtype=np.float64)
-        top = wide.max() or 1.0
-        img = Image.fromarray((wide * (255.0 / top)).astype(np.uint8))
+        scale = 255.0 / 65535.0 if wide.max() > 255 else 1.0  # 16-bit samples to 8-bit
+        img = Image.fromarray(np.clip(np.rint(wide * scale), 0, 255).astype(np.uint8))
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")
         backdrop = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
