@@ -92,7 +92,7 @@ def render_exports(env: dict[str, str]) -> str:
     """Shell ``export`` lines.
 
     >>> render_exports({"A": "1", "B": "x y"})
-    "export A='1'\\nexport B='x y'"
+    "export A=1\\nexport B='x y'"
     """
     import shlex
 

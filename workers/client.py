@@ -1,6 +1,6 @@
 """The backend client: upload a case, enqueue its job, ask for its state or verdict.
 
-Enqueueing the same submission twice runs it once. The job id is ``verify:<submission_id>``;
+Enqueueing the same submission twice runs it once. The job id is ``verify-<submission_id>`` (``workers.queue.job_id_for``);
 :func:`submit` holds a short Redis lock on the submission, and enqueues only when there is no
 job under that id in a live state (queued, scheduled, deferred, started) nor a finished one or
 a published verdict. A failed, stopped or cancelled job is enqueued again, and ``force=True``

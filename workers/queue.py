@@ -15,16 +15,40 @@ if TYPE_CHECKING:
     from rq import Queue
 
 JOB_FUNCTION = "workers.jobs.verify_submission"
-JOB_PREFIX = "verify:"
+JOB_PREFIX = "verify-"
+_ESCAPES = {"_": "__", ".": "_d", ":": "_c"}
 
 
 def job_id_for(submission_id: str) -> str:
     """The RQ job id of a submission: one job per submission.
 
-    >>> job_id_for("s-0001")
-    'verify:s-0001'
+    RQ 3 accepts only ``[A-Za-z0-9_-]`` in job ids (docs/architecture.md said ``verify:<id>``),
+    so the ``.``, ``:`` and ``_`` a submission id may hold are escaped, one-to-one.
+
+    >>> job_id_for("s-0001"), job_id_for("a.b:c_d")
+    ('verify-s-0001', 'verify-a_db_cc__d')
     """
-    return f"{JOB_PREFIX}{submission_id}"
+    return JOB_PREFIX + "".join(_ESCAPES.get(char, char) for char in submission_id)
+
+
+def submission_for(job_id: str) -> str:
+    """The submission id of a job id (inverse of :func:`job_id_for`).
+
+    >>> submission_for(job_id_for("a.b:c_d")), submission_for("other")
+    ('a.b:c_d', 'other')
+    """
+    if not job_id.startswith(JOB_PREFIX):
+        return job_id
+    text, out, i = job_id[len(JOB_PREFIX) :], [], 0
+    unescape = {v[1]: k for k, v in _ESCAPES.items()}
+    while i < len(text):
+        if text[i] == "_" and i + 1 < len(text):
+            out.append(unescape.get(text[i + 1], text[i + 1]))
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
 
 
 def redis_from_url(url: str) -> Redis:

@@ -86,9 +86,9 @@ def classify_failure(job: Job, exc_type: Any, exc_value: Any, tb: Any) -> bool:
 
 
 def _submission_of(job: Job) -> str:
-    from workers.queue import JOB_PREFIX
+    from workers.queue import submission_for
 
-    return job.id[len(JOB_PREFIX) :] if job.id.startswith(JOB_PREFIX) else job.id
+    return submission_for(job.id)
 
 
 class LlaveScheduler(RQScheduler):
@@ -239,7 +239,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def _first_line(message: str) -> str:
     """RQ appends tracebacks to some messages and colours others: keep plain first lines.
 
-    >>> _first_line("\x1b[32mverification\x1b[39;49;00m: ok\nTraceback ...")
+    >>> _first_line("\\x1b[32mverification\\x1b[39;49;00m: ok\\nTraceback ...")
     'verification: ok'
     """
     return _ANSI.sub("", message.split("\n", 1)[0])
