@@ -151,8 +151,8 @@ LAYOUTS: dict[MrzFormat, _Layout] = {
 def clean_line(raw: str) -> str:
     """Upper-case, map look-alikes of < to <, drop spaces and characters foreign to an MRZ.
 
-    >>> clean_line(" p<uto ERIKSSON«<ANNA ‹MARIA<<KK<<")
-    'P<UTOERIKSSON<<ANNA<MARIA<<<<<<'
+    >>> clean_line(" p<uto ERIKSSON«<ANNA ‹MARIA<<<KK<<")
+    'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<'
     """
     line = raw.upper().translate(_FILLER_LOOKALIKES)
     line = "".join(c for c in line if c in _MRZ_CHARS)
@@ -160,22 +160,23 @@ def clean_line(raw: str) -> str:
 
 
 def _fix_k_fillers(line: str) -> str:
-    """Tesseract often reads the filler < as K: fix K inside runs of < and in trailing filler."""
+    """Tesseract often reads the filler < as K: a K after three fillers is a filler too.
 
-    def fix(match: re.Match[str]) -> str:
-        run = match.group(0)
-        touches_end = match.end() == len(line)
-        enclosed = run.startswith("<") and run.endswith("<")
-        if run.count("<") >= 2 and (touches_end or enclosed):
-            return "<" * len(run)
-        return run
+    A K after one or two < is kept: it may begin a name (ANNA<K<, SMITH<<K).
 
-    return re.sub(r"[<K]{3,}", fix, line)
+    >>> _fix_k_fillers("DIL<<<<KK<K<<"), _fix_k_fillers("SMITH<<K<<<<")
+    ('DIL<<<<<<<<<<', 'SMITH<<K<<<<')
+    """
+    chars = list(line)
+    for i, c in enumerate(chars):
+        if c == "K" and i >= 3 and chars[i - 3 : i] == ["<", "<", "<"]:
+            chars[i] = "<"
+    return "".join(chars)
 
 
 def _looks_like_mrz(line: str) -> bool:
     """A cleaned line that could be part of an MRZ: long enough, fillers or many digits."""
-    if len(line) < 30 - _MAX_SLACK:
+    if len(line) < 20 or (len(line) < 30 - _MAX_SLACK and not line.endswith("<<")):
         return False
     digits = sum(c.isdigit() for c in line)
     return "<" in line or digits >= 8
@@ -507,11 +508,31 @@ def _score(result: MrzResult) -> tuple[int, int, int]:
 
 def _windows(lines: Sequence[str]) -> Iterable[tuple[MrzFormat, list[str]]]:
     """Runs of consecutive candidate lines of each format's count and near its length."""
-    for fmt, (count, length) in FORMATS.items():
+    for fmt, (count, _length) in FORMATS.items():
         for start in range(len(lines) - count + 1):
             window = list(lines[start : start + count])
-            if all(abs(len(line) - length) <= _MAX_SLACK for line in window):
+            if all(_fits(fmt, i, line) for i, line in enumerate(window)):
                 yield fmt, window
+
+
+def _names_line(fmt: MrzFormat, index: int) -> bool:
+    return index == (2 if fmt == "TD1" else 0)
+
+
+def _fits(fmt: MrzFormat, index: int, line: str) -> bool:
+    """Is ``line`` near the length of line ``index`` of ``fmt``? A names line may be short:
+    OCR often drops some of its trailing fillers."""
+    length = FORMATS[fmt][1]
+    if _names_line(fmt, index) and line.endswith("<") and len(line) < length:
+        return True
+    return abs(len(line) - length) <= _MAX_SLACK
+
+
+def _line_options(fmt: MrzFormat, index: int, line: str) -> list[str]:
+    length = FORMATS[fmt][1]
+    if _names_line(fmt, index) and line.endswith("<") and len(line) < length:
+        return [line.ljust(length, "<")]
+    return _alignments(line, length)
 
 
 def parse_mrz(
@@ -531,8 +552,7 @@ def parse_mrz(
     today = today or dt.date.today()
     best: MrzResult | None = None
     for fmt, window in _windows(candidate_lines(text)):
-        length = FORMATS[fmt][1]
-        options = [_alignments(line, length) for line in window]
+        options = [_line_options(fmt, i, line) for i, line in enumerate(window)]
         for aligned in itertools.islice(itertools.product(*options), 200):
             result = _parse_aligned(fmt, window, list(aligned), today)
             if best is None or _score(result) > _score(best):

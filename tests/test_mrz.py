@@ -1,0 +1,173 @@
+"""The ICAO 9303 parser: specimens, OCR noise, repairs, round trips, never raising."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.mrz import check_digit, clean_line, compose_td1, compose_td3, parse_mrz
+
+TODAY = dt.date(2026, 11, 22)
+TD1 = [
+    "I<UTOD231458907<<<<<<<<<<<<<<<",
+    "7408122F1204159UTO<<<<<<<<<<<6",
+    "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+]
+TD3 = [
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+]
+TD2 = ["I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"]
+INE = compose_td1(
+    "ID", "MEX", "123456789", "1234567890123", "900315", "M", "301231", "MEX",
+    "PEREZ GOMEZ", "JUAN CARLOS",
+)  # fmt: skip
+
+
+def test_icao_specimens_are_valid() -> None:
+    for lines, fmt in ((TD1, "TD1"), (TD2, "TD2"), (TD3, "TD3")):
+        result = parse_mrz(lines, today=TODAY)
+        assert result is not None and result.format == fmt
+        assert result.valid and not result.repairs
+        assert result.lines == lines
+        assert result.birth_date == dt.date(1974, 8, 12)
+        assert result.expiry_date == dt.date(2012, 4, 15)
+        assert (result.surnames, result.given_names, result.sex) == ("ERIKSSON", "ANNA MARIA", "F")
+
+
+def test_ine_back() -> None:
+    result = parse_mrz("\n".join(INE), today=TODAY)
+    assert result is not None and result.valid and result.is_mexican_ine
+    assert result.document_number == "123456789"
+    assert result.optional_data == "1234567890123"
+    assert result.expiry_date == dt.date(2030, 12, 31)
+    assert result.birth_date == dt.date(1990, 3, 15)
+    assert (result.surnames, result.given_names) == ("PEREZ GOMEZ", "JUAN CARLOS")
+
+
+def test_noise_junk_lines_spaces_guillemets_and_k_fillers() -> None:
+    text = "\n".join(
+        [
+            "REPUBLIC OF UTOPIA 1234",
+            "p<uto eriksson««anna<maria<<<<<<<<<KK<<<<<<<<<",
+            " L898902C3 6UTO7408122F1204159ZE184226B<<<<<10 ",
+            "~~ footer",
+        ]
+    )
+    result = parse_mrz(text, today=TODAY)
+    assert result is not None and result.valid
+    assert result.lines == TD3
+
+
+def test_line_too_long_or_short_is_aligned() -> None:
+    short = [TD3[0][:30], TD3[1].replace("<<<<<", "<<<<")]
+    long = [TD3[0] + "<<", TD3[1].replace("<<<<<", "<<<<<<")]
+    for lines in (short, long):
+        result = parse_mrz(lines, today=TODAY)
+        assert result is not None and result.valid and result.lines == TD3
+
+
+def test_digit_confusions_are_repaired_and_reported() -> None:
+    damaged = TD3[1].replace("7408122", "74O8I22").replace("1204159", "12O4I59")
+    result = parse_mrz([TD3[0], damaged], today=TODAY)
+    assert result is not None and result.valid and result.lines == TD3
+    assert {(r.field, r.read, r.repaired) for r in result.repairs} == {
+        ("birth_date", "O", "0"), ("birth_date", "I", "1"),
+        ("expiry_date", "O", "0"), ("expiry_date", "I", "1"),
+    }  # fmt: skip
+    assert all(r.validated for r in result.repairs)
+
+
+def test_document_number_letter_digit_repair_uses_check_digit() -> None:
+    lines = compose_td3("P", "MEX", "GARCIA", "ANA", "G12345678", "MEX", "850101", "F", "310101")
+    damaged = "G1234567B" + lines[1][9:]
+    result = parse_mrz([lines[0], damaged], today=TODAY)
+    assert result is not None and result.valid and result.document_number == "G12345678"
+    assert [(r.field, r.read, r.repaired) for r in result.repairs] == [
+        ("document_number", "B", "8")
+    ]
+
+
+def test_unrepairable_read_is_reported_invalid_not_guessed() -> None:
+    damaged = TD3[1][:13] + "740813" + TD3[1][19:]  # a wrong digit, no letter confusion
+    result = parse_mrz([TD3[0], damaged[:-1] + "7"], today=TODAY)
+    assert result is not None
+    assert not result.valid and result.checks["birth_date"] is False
+
+
+def test_mexican_passport_curp_prefix() -> None:
+    lines = compose_td3(
+        "P", "MEX", "GARCIA LOPEZ", "ANA", "G12345678", "MEX", "850101", "F", "310101",
+        "GALA850101MDF",
+    )  # fmt: skip
+    damaged = lines[1].replace("GALA850101", "GALAB5O1O1")
+    result = parse_mrz([lines[0], damaged], today=TODAY)
+    assert result is not None and result.valid
+    assert result.curp_prefix == "GALA850101MDF"
+
+
+def test_two_digit_years() -> None:
+    lines = compose_td3("P", "UTO", "X", "Y", "A1", "UTO", "270101", "M", "991231")
+    result = parse_mrz(lines, today=TODAY)
+    assert result is not None
+    assert result.birth_date == dt.date(1927, 1, 1)
+    assert result.expiry_date == dt.date(2099, 12, 31)
+    lines = compose_td3("P", "UTO", "X", "Y", "A1", "UTO", "260101", "M", "300230")
+    result = parse_mrz(lines, today=TODAY)
+    assert result is not None and result.birth_date == dt.date(2026, 1, 1)
+    assert result.expiry_date is None  # 30 February
+
+
+def test_clean_line_keeps_names_with_k() -> None:
+    assert clean_line("NOVAK<<KIM<<<<") == "NOVAK<<KIM<<<<"
+    assert clean_line("SMITH<<JOHN<<<K<<KK") == "SMITH<<JOHN<<<<<<<<"
+    assert clean_line("SMITH<<K<<<") == "SMITH<<K<<<"
+
+
+def test_nothing_mrz_like() -> None:
+    assert parse_mrz("") is None
+    assert parse_mrz(["hola", "mundo"]) is None
+
+
+_alnum = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=9)
+_names = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ ", min_size=1, max_size=12)
+_dates = st.dates(dt.date(1931, 1, 1), dt.date(2025, 12, 31)).map(lambda d: d.strftime("%y%m%d"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(_alnum, _names, _names, _dates, st.sampled_from("MF<"), _dates, st.booleans())
+def test_generated_mrzs_round_trip(number, surname, given_name, birth, sex, expiry, td1) -> None:
+    if td1:
+        lines = compose_td1("I", "UTO", number, "", birth, sex, expiry, "UTO", surname, given_name)
+    else:
+        lines = compose_td3("P", "UTO", surname, given_name, number, "UTO", birth, sex, expiry)
+    result = parse_mrz(lines, today=TODAY)
+    assert result is not None and result.valid and result.lines == lines
+    assert result.document_number == number.strip("<")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_never_raises_on_arbitrary_text(text: str) -> None:
+    parse_mrz(text, today=TODAY)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<K «", min_size=20, max_size=48),
+        max_size=5,
+    )
+)
+def test_never_raises_on_mrz_like_noise(lines: list[str]) -> None:
+    result = parse_mrz(lines, today=TODAY)
+    if result is not None:
+        assert set(result.checks) >= {"composite"}
+
+
+def test_check_digit_values() -> None:
+    assert check_digit("<<<<") == "0"
+    assert check_digit("A") == str(10 * 7 % 10)
+    assert check_digit("Z") == str(35 * 7 % 10)
