@@ -46,10 +46,114 @@ STATES: dict[str, str] = {
 _PATTERN = re.compile(r"^[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{2}[B-DF-HJ-NP-TV-Z]{3}[0-9A-Z]\d$")
 #: words RENAPO never lets the first four letters spell: their second letter becomes X
 INCONVENIENT = frozenset(
-    ["BACA", "BAKA", "BUEI", "BUEY", "CACA", "CACO", "CAGA", "CAGO", "CAKA", "CAKO", "COGE", "COGI", "COJA", "COJE", "COJI", "COJO", "COLA", "CULO", "FALO", "FETO", "GETA", "GUEI", "GUEY", "JETA", "JOTO", "KACA", "KACO", "KAGA", "KAGO", "KAKA", "KAKO", "KOGE", "KOGI", "KOJA", "KOJE", "KOJI", "KOJO", "KOLA", "KULO", "LILO", "LOCA", "LOCO", "LOKA", "LOKO", "MAME", "MAMO", "MEAR", "MEAS", "MEON", "MIAR", "MION", "MOCO", "MOKO", "MULA", "MULO", "NACA", "NACO", "PEDA", "PEDO", "PENE", "PIPI", "PITO", "POPO", "PUTA", "PUTO", "QULO", "RATA", "ROBA", "ROBE", "ROBO", "RUIN", "SENO", "TETA", "VACA", "VAGA", "VAGO", "VAKA", "VUEI", "VUEY", "WUEI", "WUEY"]
+    [
+        "BACA",
+        "BAKA",
+        "BUEI",
+        "BUEY",
+        "CACA",
+        "CACO",
+        "CAGA",
+        "CAGO",
+        "CAKA",
+        "CAKO",
+        "COGE",
+        "COGI",
+        "COJA",
+        "COJE",
+        "COJI",
+        "COJO",
+        "COLA",
+        "CULO",
+        "FALO",
+        "FETO",
+        "GETA",
+        "GUEI",
+        "GUEY",
+        "JETA",
+        "JOTO",
+        "KACA",
+        "KACO",
+        "KAGA",
+        "KAGO",
+        "KAKA",
+        "KAKO",
+        "KOGE",
+        "KOGI",
+        "KOJA",
+        "KOJE",
+        "KOJI",
+        "KOJO",
+        "KOLA",
+        "KULO",
+        "LILO",
+        "LOCA",
+        "LOCO",
+        "LOKA",
+        "LOKO",
+        "MAME",
+        "MAMO",
+        "MEAR",
+        "MEAS",
+        "MEON",
+        "MIAR",
+        "MION",
+        "MOCO",
+        "MOKO",
+        "MULA",
+        "MULO",
+        "NACA",
+        "NACO",
+        "PEDA",
+        "PEDO",
+        "PENE",
+        "PIPI",
+        "PITO",
+        "POPO",
+        "PUTA",
+        "PUTO",
+        "QULO",
+        "RATA",
+        "ROBA",
+        "ROBE",
+        "ROBO",
+        "RUIN",
+        "SENO",
+        "TETA",
+        "VACA",
+        "VAGA",
+        "VAGO",
+        "VAKA",
+        "VUEI",
+        "VUEY",
+        "WUEI",
+        "WUEY",
+    ]
 )
 #: particles skipped in compound names and surnames (DE LA CRUZ -> CRUZ)
-PARTICLES = frozenset(["DA", "DAS", "DE", "DEL", "DER", "DI", "DIE", "DD", "EL", "LA", "LAS", "LE", "LES", "LOS", "MAC", "MC", "VAN", "VON", "Y"])
+PARTICLES = frozenset(
+    [
+        "DA",
+        "DAS",
+        "DE",
+        "DEL",
+        "DER",
+        "DI",
+        "DIE",
+        "DD",
+        "EL",
+        "LA",
+        "LAS",
+        "LE",
+        "LES",
+        "LOS",
+        "MAC",
+        "MC",
+        "VAN",
+        "VON",
+        "Y",
+    ]
+)
 #: first given names skipped when another follows (MARIA GUADALUPE -> G)
 COMMON_FIRST_NAMES = frozenset(["MARIA", "MA", "MA.", "M", "M.", "JOSE", "J", "J."])
 _VOWELS = "AEIOU"
@@ -263,8 +367,29 @@ def repair(read: str) -> CurpRepair | None:
         table = {"D": _TO_DIGIT, "L": _TO_LETTER}.get(kind, {})
         chars[i] = table.get(chars[i], chars[i])
     fixed = "".join(chars)
+    if check_digit(fixed) != fixed[17]:
+        fixed = _unique_letter_fix(fixed) or fixed
     changed = tuple(i for i in range(18) if fixed[i] != value[i])
     return CurpRepair(curp=fixed, changed=changed, check_ok=check_digit(fixed) == fixed[17])
+
+
+_LETTER_CONFUSIONS = ("IL", "ODQ", "EF", "CG", "MN", "UV")
+
+
+def _unique_letter_fix(curp: str) -> str | None:
+    """The one single letter-for-letter confusion (I/L, O/D/Q...) that makes the check hold."""
+    found = []
+    for i, kind in enumerate(_SHAPE):
+        if kind != "L":
+            continue
+        for group in _LETTER_CONFUSIONS:
+            if curp[i] not in group:
+                continue
+            for alt in group.replace(curp[i], ""):
+                candidate = curp[:i] + alt + curp[i + 1 :]
+                if check_digit(candidate) == candidate[17] and _PATTERN.match(candidate):
+                    found.append(candidate)
+    return found[0] if len(found) == 1 else None
 
 
 def find_curps(text: str) -> list[str]:

@@ -23,7 +23,29 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-PARTICLES = frozenset(["DA", "DAS", "DE", "DEL", "DER", "DI", "DIE", "DD", "EL", "LA", "LAS", "LE", "LES", "LOS", "MAC", "MC", "VAN", "VON", "Y"])
+PARTICLES = frozenset(
+    [
+        "DA",
+        "DAS",
+        "DE",
+        "DEL",
+        "DER",
+        "DI",
+        "DIE",
+        "DD",
+        "EL",
+        "LA",
+        "LAS",
+        "LE",
+        "LES",
+        "LOS",
+        "MAC",
+        "MC",
+        "VAN",
+        "VON",
+        "Y",
+    ]
+)
 _ALIASES = {"MA": "MARIA", "MARIA": "MARIA", "JOSE": "JOSE", "MA.": "MARIA"}
 PARTS = ("nombre", "primer_apellido", "segundo_apellido")
 #: minimum length of a field for one edit to count as an OCR slip rather than another name
