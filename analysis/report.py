@@ -186,8 +186,8 @@ def _timings(verdicts: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, float
         for stage, ms in timings.items():
             if isinstance(ms, int | float):
                 per_stage.setdefault(stage, []).append(float(ms))
-        stages = [ms for ms in timings.values() if isinstance(ms, int | float)]
-        if stages:
+        stages = [ms for k, ms in timings.items() if isinstance(ms, int | float) and k != "total"]
+        if stages and "total" not in timings:
             per_stage.setdefault("total", []).append(float(sum(stages)))
     return [
         (stage, round(percentile(values, 50), 1), round(percentile(values, 95), 1))
