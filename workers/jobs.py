@@ -215,9 +215,13 @@ def _verify(model: JobPayload) -> dict[str, Any]:
 
 
 def _where(exc: BaseException) -> str:
-    """``file:line`` of the innermost frame of a traceback (no values)."""
+    """``file:line`` of the innermost frame of our own code in a traceback (no values)."""
     frames = traceback.extract_tb(exc.__traceback__)
-    if not frames:
+    ours = [f for f in frames if any(f"/{pkg}/" in f.filename for pkg in _PACKAGES)]
+    if not (ours or frames):
         return "?"
-    last = frames[-1]
-    return f"{PurePosixPath(last.filename).name}:{last.lineno}"
+    last = (ours or frames)[-1]
+    return f"{PurePosixPath(last.filename).parent.name}/{PurePosixPath(last.filename).name}:{last.lineno}"
+
+
+_PACKAGES = ("pipeline", "workers", "models")
