@@ -29,7 +29,9 @@ class ConsoleSettings:
         default_factory=lambda: os.environ.get("LLAVE_VERDICT_BUCKET", "llave-verdicts")
     )
     #: idle session lifetime (refreshed on every request) and absolute cap, seconds
-    session_idle_s: int = field(default_factory=lambda: _env_int("LLAVE_CONSOLE_SESSION_IDLE", 1800))
+    session_idle_s: int = field(
+        default_factory=lambda: _env_int("LLAVE_CONSOLE_SESSION_IDLE", 1800)
+    )
     session_max_s: int = field(default_factory=lambda: _env_int("LLAVE_CONSOLE_SESSION_MAX", 28800))
     #: claim lock lifetime, seconds
     claim_ttl_s: int = field(default_factory=lambda: _env_int("LLAVE_CONSOLE_CLAIM_TTL", 1800))

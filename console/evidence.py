@@ -13,9 +13,10 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from models import JobPayload, Verdict
+from workers.storage import ObjectMissing, ObjectStore
 
 log = logging.getLogger("llave.console")
 
@@ -26,16 +27,6 @@ DECISION_NAME = "review.json"
 #: names under which the workers may keep the job payload next to the verdict
 PAYLOAD_NAMES = ("payload.json", "job.json", "case.json")
 _SUBMISSION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-
-
-class ObjectStore(Protocol):
-    """The part of ``workers.storage.ObjectStore`` the console uses."""
-
-    def get(self, bucket: str, key: str) -> bytes: ...
-
-    def put(self, bucket: str, key: str, data: bytes, content_type: str = ...) -> Any: ...
-
-    def list(self, bucket: str, prefix: str) -> Any: ...
 
 
 class EvidenceMissing(LookupError):
@@ -128,31 +119,14 @@ class Evidence:
     def _get(self, bucket: str, key: str) -> bytes | None:
         try:
             return self.store.get(bucket, key)
-        except Exception as exc:  # the store raises its own not-found types
-            if _is_not_found(exc):
-                return None
-            raise
+        except ObjectMissing:
+            return None
 
     def _keys(self, bucket: str, prefix: str) -> list[str]:
         try:
-            listed = self.store.list(bucket, prefix)
-        except Exception as exc:
-            if _is_not_found(exc):
-                return []
-            raise
-        return sorted(getattr(item, "key", item) for item in listed)
-
-
-def _is_not_found(exc: Exception) -> bool:
-    """Whether a store exception means "no such object/bucket" (any store implementation)."""
-    if isinstance(exc, (FileNotFoundError, KeyError)):
-        return True
-    code = getattr(exc, "code", "")
-    return code in ("NoSuchKey", "NoSuchBucket") or type(exc).__name__ in (
-        "ObjectNotFound",
-        "NotFound",
-        "NoSuchKey",
-    )
+            return sorted(self.store.list(bucket, prefix))
+        except ObjectMissing:
+            return []
 
 
 def render_image(data: bytes, max_side: int) -> bytes | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import redis
 
 from console import keys
+from workers.accounts import ensure_review_group
 
 _BATCH = 500
 _MAX_OPEN = 2000
@@ -34,18 +35,9 @@ class QueueItem:
         return max(now - self.created_at, dt.timedelta(0))
 
 
-def ensure_group(r: redis.Redis) -> None:
-    """Create the stream and the ``reviewers`` group (from the first entry) if missing."""
-    try:
-        r.xgroup_create(keys.REVIEW_STREAM, keys.REVIEW_GROUP, id="0", mkstream=True)
-    except redis.ResponseError as exc:
-        if "BUSYGROUP" not in str(exc):
-            raise
-
-
 def open_cases(r: redis.Redis) -> list[QueueItem]:
     """The submissions waiting for a decision, oldest first (one item per submission)."""
-    ensure_group(r)
+    ensure_review_group(r)
     _deliver_new(r)
     pending = r.xpending_range(keys.REVIEW_STREAM, keys.REVIEW_GROUP, "-", "+", _MAX_OPEN)
     ids = [_text(p["message_id"]) for p in pending]
@@ -104,7 +96,7 @@ def parse_entry(entry_id: str, fields: dict) -> QueueItem | None:
         submission_id=submission_id,
         account_id=text.get("account_id", "").strip(),
         reasons=parse_reasons(text.get("reasons", "")),
-        created_at=parse_time(text.get("created_at", ""), entry_id),
+        created_at=parse_time(text.get("created_at") or text.get("at", ""), entry_id),
         entry_ids=[entry_id],
     )
 
