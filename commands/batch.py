@@ -56,10 +56,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         source = _source(args.cases_dir)
+        ctx = None if args.queue else _local_context(args)
     except (LlaveError, ValueError, OSError) as exc:
         print(f"llave-verify batch: {exc}", file=sys.stderr)
         return 2
-    errors = _run_with_progress(source, args)
+    errors = _run_with_progress(source, ctx, args)
     labels = args.labels or _default_labels(args.cases_dir)
     if labels is not None and labels.exists():
         _print_evaluation(labels, args.out)
@@ -89,7 +90,7 @@ def _source(cases: str):  # type: ignore[no-untyped-def]
     return FolderSource(find_cases(folder))
 
 
-def _run_with_progress(source, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+def _run_with_progress(source, ctx, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
     """Run the batch with a tqdm bar (rate and ETA); returns the number of failed cases."""
     from tqdm import tqdm
 
@@ -100,7 +101,7 @@ def _run_with_progress(source, args: argparse.Namespace) -> int:  # type: ignore
     print(f"{len(source.names)} cases, {total} to run, {how}", file=sys.stderr)
     errors = 0
     with tqdm(total=total, unit="case", dynamic_ncols=True, smoothing=0.1) as bar:
-        for result in _results(source, args, bar):
+        for result in _results(source, ctx, args, bar):
             errors += bool(result.error)
             bar.set_postfix_str(f"{result.name}: {result.decision or 'error'}", refresh=False)
             bar.update()
@@ -109,7 +110,7 @@ def _run_with_progress(source, args: argparse.Namespace) -> int:  # type: ignore
     return errors
 
 
-def _results(source, args: argparse.Namespace, bar):  # type: ignore[no-untyped-def]
+def _results(source, ctx, args: argparse.Namespace, bar):  # type: ignore[no-untyped-def]
     artefacts = not args.no_artefacts
     if args.queue:
         from workers.batch_queue import run_queued
@@ -129,7 +130,6 @@ def _results(source, args: argparse.Namespace, bar):  # type: ignore[no-untyped-
         )
     from workers.batch import run_batch
 
-    ctx = _local_context(args)
     return run_batch(source, args.out, ctx, args.workers, args.force, artefacts)
 
 
