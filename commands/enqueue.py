@@ -17,6 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from redis.exceptions import RedisError
+
     from pipeline.errors import StorageError
     from workers.client import enqueue_case
 
@@ -27,6 +29,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except StorageError as exc:
         print(f"llave-verify: storage unavailable: {exc}", file=sys.stderr)
+        return 3
+    except RedisError as exc:
+        print(f"llave-verify: redis unavailable ({type(exc).__name__})", file=sys.stderr)
         return 3
     if not submitted.enqueued:
         print(f"llave-verify: {submitted.submission_id} already {submitted.state}", file=sys.stderr)

@@ -13,6 +13,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print ``{"submission_id", "job", "verdict"?, "error"?}``; exit 1 when nothing is known."""
+    from redis.exceptions import RedisError
+
     from pipeline.errors import StorageError
     from workers.client import status
 
@@ -20,6 +22,9 @@ def run(args: argparse.Namespace) -> int:
         found = status(args.submission_id)
     except StorageError as exc:
         print(f"llave-verify: storage unavailable: {exc}", file=sys.stderr)
+        return 3
+    except RedisError as exc:
+        print(f"llave-verify: redis unavailable ({type(exc).__name__})", file=sys.stderr)
         return 3
     print(json.dumps(found, indent=2, ensure_ascii=False))
     return 0 if found.get("job") or found.get("verdict") else 1

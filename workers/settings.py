@@ -72,7 +72,7 @@ class Settings:
     result_ttl: int = 7 * 24 * 3600
     failure_ttl: int = 30 * 24 * 3600
     queued_ttl: int = 24 * 3600
-    retry_intervals: list[int] = field(default_factory=lambda: [5, 15, 60, 180, 600])
+    retry_intervals: list[int] = field(default_factory=lambda: [0, 10, 30, 90, 300, 600])
     monitoring_interval: int = 10
     heartbeat_grace: int = 20
     maintenance_interval: int = 30
