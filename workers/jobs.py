@@ -69,13 +69,17 @@ def load_state(settings: Settings | None = None) -> WorkerState:
 
 
 def _load_gallery() -> Any:
-    """The duplicate-identity gallery, when the faces helper's module is available."""
-    try:
-        from pipeline.gallery import Gallery
-    except ImportError:
+    """A read-only snapshot of the duplicate-identity gallery when ``$LLAVE_GALLERY_PATH`` is set.
+
+    The file is encrypted with ``$LLAVE_GALLERY_KEY`` (``pipeline.gallery``). Enrolling new
+    templates from distributed workers needs a shared store and is not done here.
+    """
+    path = os.environ.get("LLAVE_GALLERY_PATH")
+    if not path:
         return None
-    from_env = getattr(Gallery, "from_env", None)
-    return from_env() if from_env else None
+    from pipeline.gallery import Gallery
+
+    return Gallery.load(path)
 
 
 def install(state: WorkerState) -> None:
@@ -169,8 +173,7 @@ def make_sink(settings: Settings) -> VerdictSink:
     from workers.sink import VerdictSink
 
     store, redis = clients(settings)
-    gallery = _STATE.context.gallery if _STATE else None
-    return VerdictSink(store=store, redis=redis, bucket=settings.verdict_bucket, gallery=gallery)
+    return VerdictSink(store=store, redis=redis, bucket=settings.verdict_bucket)
 
 
 def verify_submission(payload: dict[str, Any]) -> dict[str, Any]:

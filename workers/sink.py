@@ -3,8 +3,7 @@
 1. artefacts (face crops) to ``<verdict bucket>/<submission_id>/<name>``;
 2. the verdict JSON to ``<verdict bucket>/<submission_id>/verdict.json`` (after the artefacts,
    so a verdict never points at a missing crop);
-3. a ``verified`` selfie template into the duplicate-identity gallery, when one is configured;
-4. one Lua script in Redis: account status, verdict event, review entry (``workers.accounts``).
+3. one Lua script in Redis: account status, verdict event, review entry (``workers.accounts``).
 
 Every step overwrites or is deduplicated, so running the sink again for the same submission
 (a retried or requeued job) leaves exactly one verdict, one event and one review entry.
@@ -14,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from models.codes import Decision
 from pipeline.errors import StorageError
@@ -75,7 +74,6 @@ class VerdictSink:
     store: ObjectStore
     redis: Redis
     bucket: str
-    gallery: Any = None
 
     def write(self, outcome: Outcome, payload: JobPayload) -> Written:
         """Store one outcome; safe to repeat."""
@@ -84,7 +82,6 @@ class VerdictSink:
         verdict = outcome.verdict.model_copy(update={"artefacts": names})
         key = verdict_key(sid)
         self.store.put(self.bucket, key, verdict.to_json().encode("utf-8"), "application/json")
-        self._enroll(verdict, outcome)
         published = self._publish(verdict, payload, key)
         log.info(
             "verdict stored",
@@ -111,14 +108,6 @@ class VerdictSink:
             self.store.put(self.bucket, key, data, guess_content_type(name))
             keys[name] = key
         return keys
-
-    def _enroll(self, verdict: Verdict, outcome: Outcome) -> None:
-        """Enroll a verified selfie in the duplicate-identity gallery (idempotent by submission)."""
-        if self.gallery is None or verdict.decision != Decision.VERIFIED:
-            return
-        enroll = getattr(self.gallery, "enroll_outcome", None)
-        if enroll is not None:
-            enroll(verdict, outcome)
 
     def _publish(self, verdict: Verdict, payload: JobPayload, key: str) -> accounts.Published:
         from redis.exceptions import ConnectionError, TimeoutError
