@@ -8,7 +8,7 @@ or verdict lives here; :mod:`pipeline.document_checks` compares them with ``poli
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +21,9 @@ DocumentKind = Literal["ine_front", "ine_back", "passport", "bill", "other", "un
 #: Where the text of an address proof came from.
 TextSource = Literal["image-ocr", "pdf-text", "pdf-raster", "none"]
 
+
+#: a share or probability, 0-1
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
 #: an unread field (readings are frozen, so one shared instance is safe)
 NOT_READ: Reading[str] = Reading[str](value=None, confidence=0.0)
@@ -58,12 +61,12 @@ class DocumentImage(_Frozen):
     """
 
     kind: DocumentKind = "unknown"
-    kind_score: float = Field(0.0, ge=0.0, le=1.0)
+    kind_score: Unit = 0.0
     keywords: list[str] = Field(default_factory=list)
     outline_found: bool = False
     rotation: int = 0
     quality: ImageQuality = Field(default_factory=ImageQuality)
-    ocr_confidence: float = Field(0.0, ge=0.0, le=1.0)
+    ocr_confidence: Unit = 0.0
     words: int = 0
 
 
@@ -118,12 +121,12 @@ class AddressReading(_Frozen):
     """
 
     kind: DocumentKind = "unknown"
-    kind_score: float = Field(0.0, ge=0.0, le=1.0)
+    kind_score: Unit = 0.0
     source: TextSource = "none"
     pages: int = 0
     document: DocumentImage | None = None
     text_chars: int = 0
-    ocr_confidence: float = Field(0.0, ge=0.0, le=1.0)
+    ocr_confidence: Unit = 0.0
     emisor: Reading[str] = NOT_READ
     servicio: Reading[str] = NOT_READ
     titular: Reading[str] = NOT_READ

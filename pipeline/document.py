@@ -21,12 +21,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from typing import Literal, Protocol
+from typing import Literal
 
 import cv2
 import numpy as np
 
 from models.documents import DocumentImage, DocumentKind, ImageQuality
+from pipeline.engines.tesseract import OcrEngine, OcrWord
 
 Shape = Literal["card", "page"]
 
@@ -40,28 +41,8 @@ SEARCH_SIDE = 640
 MIN_OUTLINE_AREA = 0.18
 
 
-class WordLike(Protocol):
-    """What the OCR engine's words look like (pipeline.engines.tesseract.OcrWord)."""
-
-    text: str
-    confidence: float
-    left: int
-    top: int
-    width: int
-    height: int
-
-
-class OcrLike(Protocol):
-    """The subset of :class:`pipeline.engines.tesseract.OcrEngine` used here."""
-
-    def data(
-        self,
-        image: np.ndarray,
-        lang: str = "spa",
-        psm: int = 6,
-        whitelist: str | None = None,
-        timeout: float | None = None,
-    ) -> object: ...
+#: a word read by the OCR engine (text, confidence 0-1, box)
+WordLike = OcrWord
 
 
 @dataclass(frozen=True)
@@ -208,11 +189,10 @@ def rotate(image: np.ndarray, degrees: int) -> np.ndarray:
 # --- orientation by OCR ------------------------------------------------------------------
 
 
-def read_words(ocr: OcrLike, image: np.ndarray, psm: int = 11) -> tuple[WordLike, ...]:
+def read_words(ocr: OcrEngine, image: np.ndarray, psm: int = 11) -> tuple[WordLike, ...]:
     """OCR ``image`` (grey, Spanish) and keep the words holding a letter or digit."""
     result = ocr.data(to_grey(image), lang="spa", psm=psm)
-    words = getattr(result, "words", ())
-    return tuple(w for w in words if _ALNUM.search(w.text))
+    return tuple(w for w in result.words if _ALNUM.search(w.text))
 
 
 def orientation_score(words: tuple[WordLike, ...]) -> float:
@@ -221,7 +201,7 @@ def orientation_score(words: tuple[WordLike, ...]) -> float:
     return sum(w.confidence**2 * min(len(w.text), 8) for w in words if len(w.text) >= 2)
 
 
-def upright(page: Page, ocr: OcrLike, shape: Shape, min_score: float = 0.0) -> Page:
+def upright(page: Page, ocr: OcrEngine, shape: Shape, min_score: float = 0.0) -> Page:
     """Fix 90/180/270° turns: keep the turn whose OCR reads best; also returns the words.
 
     The document's shape gives the first guess (cards landscape, pages portrait); the
@@ -476,3 +456,53 @@ def split_phrases(line: list[WordLike], gap_factor: float = 1.6) -> list[list[Wo
                 continue
         phrases.append([word])
     return phrases
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A run of words on one text line, with its box and mean confidence.
+
+    ``key`` is the folded text (upper case, no accents) used to match labels.
+    """
+
+    text: str
+    confidence: float
+    left: int
+    top: int
+    right: int
+    bottom: int
+    line: int
+
+    @property
+    def key(self) -> str:
+        """Folded text for label matching."""
+        return fold(self.text)
+
+    @property
+    def height(self) -> int:
+        """Box height in pixels."""
+        return self.bottom - self.top
+
+
+def phrases(words: tuple[WordLike, ...] | list[WordLike]) -> list[Phrase]:
+    """The page's phrases in reading order (line by line, left to right)."""
+    found = []
+    for index, line in enumerate(group_lines(words)):
+        for run in split_phrases(line):
+            found.append(
+                Phrase(
+                    text=" ".join(w.text for w in run),
+                    confidence=sum(w.confidence for w in run) / len(run),
+                    left=min(w.left for w in run),
+                    top=min(w.top for w in run),
+                    right=max(w.left + w.width for w in run),
+                    bottom=max(w.top + w.height for w in run),
+                    line=index,
+                )
+            )
+    return found
+
+
+def page_text(words: tuple[WordLike, ...] | list[WordLike]) -> str:
+    """The page's text, one OCR line per line."""
+    return "\n".join(" ".join(w.text for w in line) for line in group_lines(words))

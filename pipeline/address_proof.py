@@ -1,0 +1,388 @@
+"""Read a proof of address (a utility, phone, water, gas or property-tax bill): who issued it,
+to whom, where, and when.
+
+::
+
+    reading = read_address_proof(upload, ocr, pdf)
+    reading.emisor.value, reading.codigo_postal.value, reading.fecha.value   # "CFE", "03100", ...
+    reading.kind                                                             # "bill" / "ine_front"
+
+Text comes from the cheapest exact source: a PDF's text layer (``pdftotext``, no OCR at all);
+a PDF without one is rasterised (caps on pages, DPI and time) and OCR'd like a photo; a photo is
+located, straightened and OCR'd once. The fields are then found in the text lines *by labels
+and patterns* (``C.P. 03100``, ``PERIODO FACTURADO``, ``LÍMITE DE PAGO``, ``FECHA DE EMISIÓN``),
+never by position, so any issuer's layout works. The recency date ``fecha`` is the END of the
+billing period when one is printed, else the issue (billing) date; ``fecha_basis`` says which.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.documents import AddressReading, DocumentImage
+from models.results import Reading
+from pipeline import dates
+from pipeline import document as doc
+from pipeline.engines.poppler import PdfEngine, PdfUnreadable
+from pipeline.engines.tesseract import OcrEngine
+from pipeline.uploads import Upload
+
+#: a text layer with fewer letters/digits than this is treated as absent (scanned PDF)
+MIN_TEXT_LAYER_CHARS = 60
+#: the longest billing period taken from two loose dates (bimonthly bills: ~62 days)
+MAX_PERIOD_DAYS = 100
+#: pages of a PDF that are read (bills carry the header fields on page 1)
+MAX_PAGES_READ = 2
+
+#: issuer -> (patterns on folded text, kind of service)
+ISSUERS: dict[str, tuple[tuple[str, ...], str]] = {
+    "CFE": (
+        (
+            r"\bCFE\b",
+            r"COMISION\s+FEDERAL\s+DE\s+ELECTRICIDAD",
+            r"SUMINISTRADOR\s+DE\s+SERVICIOS\s+BASICOS",
+        ),
+        "electricidad",
+    ),
+    "TELMEX": ((r"\bTELMEX\b", r"TELEFONOS\s+DE\s+MEXICO"), "telefono"),
+    "TOTALPLAY": ((r"TOTAL\s*PLAY",), "telefono"),
+    "IZZI": ((r"\bIZZI\b",), "telefono"),
+    "MEGACABLE": ((r"MEGA\s*CABLE",), "telefono"),
+    "AXTEL": ((r"\bAXTEL\b",), "telefono"),
+    "TELCEL": ((r"\bTELCEL\b",), "telefono"),
+    "SKY": ((r"\bSKY\b",), "telefono"),
+    "SACMEX": ((r"\bSACMEX\b", r"SISTEMA\s+DE\s+AGUAS\s+DE\s+LA\s+CIUDAD"), "agua"),
+    "PREDIAL": ((r"\bPREDIAL\b", r"IMPUESTO\s+PREDIAL"), "predial"),
+    "NATURGY": ((r"\bNATURGY\b", r"GAS\s+NATURAL\s+(?:FENOSA|MEXICO)"), "gas"),
+    "ENGIE": ((r"\bENGIE\b",), "gas"),
+    "GAS": ((r"\bGAS\s+(?:NATURAL|L\.?P\.?)\b",), "gas"),
+    "AGUA": (
+        (r"\bAGUA\s+POTABLE\b", r"\bORGANISMO\s+OPERADOR\b", r"\bSIAPA\b", r"\bSADM\b"),
+        "agua",
+    ),
+}
+
+_CP_LABEL = re.compile(r"(?:C\.?\s*P\.?|CODIGO\s+POSTAL)\s*[:.]?\s*([0-9OIlSB]{5})(?![0-9])")
+_CP_BARE = re.compile(r"(?<![0-9$.,])([0-9]{5})(?![0-9.,])")
+_PERIOD_LABEL = re.compile(r"PERIODO|CONSUMO\s+DEL|BIMESTRE|MES\s+DE\s+CONSUMO|FACTURADO")
+_ISSUE_LABEL = re.compile(
+    r"FECHA\s+DE\s+(?:EMISION|EXPEDICION|FACTURACION|CORTE|ELABORACION)|"
+    r"\bEMISION\b|\bEMITIDO\b|\bFACTURACION\b|FECHA\s+DE\s+CORTE"
+)
+_DUE_LABEL = re.compile(r"L[IÍ]MITE\s+DE\s+PAGO|PAGAR\s+ANTES|VENCIMIENTO|FECHA\s+L[IÍ]MITE")
+_HOLDER_LABEL = re.compile(r"^(?:NOMBRE|TITULAR|CLIENTE|USUARIO|CONTRIBUYENTE|PROPIETARIO)\b")
+_STREET = re.compile(
+    r"^(?:C\.?|CALLE|AV\.?|AVENIDA|CDA\.?|CERRADA|CALZ\.?|CALZADA|PRIV\.?|"
+    r"PRIVADA|BLVD\.?|BOULEVARD|AND\.?|ANDADOR|PROL\.?|PROLONGACION|CJON\.?|"
+    r"CALLEJON|EJE|RETORNO|CIRCUITO|PASEO|MZ|MZA|MANZANA)\b"
+)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One run of text on a line (columns apart): its text, left edge and row number.
+
+    ``x`` is in pixels for OCR'd pages and in characters for a PDF text layer; ``tolerance``
+    is how far apart (same units) two left edges may be and still be one column.
+    """
+
+    text: str
+    x: float
+    row: int
+    tolerance: float
+
+
+@dataclass(frozen=True)
+class BillText:
+    """The text of an address proof: cells in reading order, where it came from, and its OCR
+    measurements."""
+
+    cells: list[Cell]
+    source: str
+    pages: int = 1
+    document: DocumentImage | None = None
+    confidence: float = 1.0
+
+
+def read_address_proof(upload: Upload, ocr: OcrEngine, pdf: PdfEngine) -> AddressReading:
+    """Read the proof of address. Never raises on bad input (the reading stays empty)."""
+    if not upload.ok:
+        return AddressReading(problem=f"upload_{upload.kind}")
+    try:
+        bill = _text_of(upload, ocr, pdf)
+    except PdfUnreadable:
+        return AddressReading(source="none", problem="pdf_unreadable")
+    if bill is None:
+        return AddressReading(problem="no_content")
+    return parse_bill(bill)
+
+
+def _text_of(upload: Upload, ocr: OcrEngine, pdf: PdfEngine) -> BillText | None:
+    if upload.kind == "pdf" and upload.pdf is not None:
+        return pdf_text(upload.pdf, ocr, pdf)
+    if upload.image is not None:
+        return image_text(upload.image, ocr)
+    return None
+
+
+def pdf_text(data: bytes, ocr: OcrEngine, pdf: PdfEngine) -> BillText:
+    """The PDF's text layer when it has one, else the OCR of its rasterised first page(s)."""
+    pages = pdf.text(data, max_pages=MAX_PAGES_READ)
+    text = "\n".join(pages)
+    if len(re.findall(r"[A-Za-z0-9]", text)) >= MIN_TEXT_LAYER_CHARS:
+        return BillText(cells=text_layer_cells(text), source="pdf-text", pages=len(pages))
+    images = pdf.rasterise(data, max_pages=1)
+    scanned = image_text(images[0], ocr, located=False)
+    return BillText(scanned.cells, "pdf-raster", len(images), scanned.document, scanned.confidence)
+
+
+def text_layer_cells(text: str) -> list[Cell]:
+    """Cells of ``pdftotext -layout`` output: runs separated by 3+ spaces.
+
+    >>> [(c.text, c.x, c.row) for c in text_layer_cells("CFE      TOTAL\\n  C CEDROS 4")]
+    [('CFE', 0, 0), ('TOTAL', 9, 0), ('C CEDROS 4', 2, 1)]
+    """
+    cells = []
+    for row, line in enumerate(text.splitlines()):
+        for match in re.finditer(r"\S+(?: {1,2}\S+)*", line):
+            cells.append(Cell(match.group(0), match.start(), row, 3.0))
+    return cells
+
+
+def image_text(image: np.ndarray, ocr: OcrEngine, located: bool = True) -> BillText:
+    """Straighten a photographed page and OCR it once; lines in reading order."""
+    page = doc.locate(image, "page") if located else doc.Page(doc.canonical_size(image, "page"))
+    page = doc.upright(page, ocr, _shape_of(page.image))
+    record = doc.describe(page)
+    cells = [Cell(p.text, p.left, p.line, max(p.height, 8) * 2.5) for p in doc.phrases(page.words)]
+    return BillText(cells, "image-ocr", 1, record, record.ocr_confidence)
+
+
+def _shape_of(image: np.ndarray) -> doc.Shape:
+    """A landscape photo of a card is read as a card; anything else as a page."""
+    h, w = image.shape[:2]
+    return "card" if w > h * 1.3 else "page"
+
+
+# --- fields ----------------------------------------------------------------------------------
+
+
+def parse_bill(bill: BillText) -> AddressReading:
+    """Find every field of a bill in its text lines."""
+    lines = [cell.text for cell in bill.cells]
+    folded = [doc.fold(line) for line in lines]
+    body = "\n".join(folded)
+    record = bill.document
+    if record is None:
+        kind, score, _ = doc.classify(body, 0, 0)
+    else:
+        kind, score = record.kind, record.kind_score
+    conf = round(max(0.0, min(1.0, bill.confidence)), 3)
+    method = "pdf-text" if bill.source == "pdf-text" else "ocr:pattern"
+    period = find_period(lines, folded)
+    issue = find_labeled_date(lines, folded, _ISSUE_LABEL)
+    due = find_labeled_date(lines, folded, _DUE_LABEL)
+    fecha, basis = recency_date(period, issue, due)
+    address, cp = find_address(bill.cells, folded)
+    emisor, servicio = find_issuer(body)
+    return AddressReading(
+        kind=kind,
+        kind_score=score,
+        source=bill.source,  # type: ignore[arg-type]
+        pages=bill.pages,
+        document=record,
+        text_chars=len(re.findall(r"[A-Za-z0-9]", body)),
+        ocr_confidence=conf,
+        emisor=_reading(emisor, conf, method),
+        servicio=_reading(servicio, conf, method),
+        titular=_reading(find_holder(bill.cells, folded), conf, method),
+        domicilio=_reading(address, conf, method),
+        codigo_postal=_reading(cp, conf, method),
+        periodo_inicio=_reading(period[0] if period else None, conf, method),
+        periodo_fin=_reading(period[1] if period else None, conf, method),
+        fecha_emision=_reading(issue, conf, method),
+        fecha_limite_pago=_reading(due, conf, method),
+        fecha=_reading(fecha, conf, f"{method}:{basis}" if basis else method),
+        fecha_basis=basis,
+    )
+
+
+def _reading(value: object, conf: float, method: str) -> Reading:
+    if value is None or value == "":
+        return Reading(value=None, confidence=0.0)
+    return Reading(value=value, confidence=conf, method=method)
+
+
+def find_issuer(folded_text: str) -> tuple[str | None, str | None]:
+    """The issuer named in the text (the earliest-mentioned known issuer wins).
+
+    >>> find_issuer("CFE SUMINISTRADOR DE SERVICIOS BASICOS\\nTOTAL A PAGAR")
+    ('CFE', 'electricidad')
+    >>> find_issuer("nothing here")
+    (None, None)
+    """
+    best: tuple[int, str, str] | None = None
+    for name, (patterns, service) in ISSUERS.items():
+        for pattern in patterns:
+            match = re.search(pattern, folded_text)
+            if match and (best is None or match.start() < best[0]):
+                best = (match.start(), name, service)
+    if best is None:
+        return None, None
+    return best[1], best[2]
+
+
+def find_period(lines: list[str], folded: list[str]) -> tuple[dt.date, dt.date] | None:
+    """The billing period (start, end): on a labelled line first, then any line with one."""
+    ordered = [i for i, f in enumerate(folded) if _PERIOD_LABEL.search(f)]
+    ordered += [i + 1 for i in ordered if i + 1 < len(lines)]
+    ordered += range(len(lines))
+    labelled = set(ordered[: len(ordered) - len(lines)])
+    for index in ordered:
+        period = period_in(lines[index], loose=index in labelled)
+        if period is not None:
+            return period
+    return None
+
+
+def period_in(text: str, loose: bool = False) -> tuple[dt.date, dt.date] | None:
+    """The first billing period (a date range or a month span) in ``text``; with ``loose``
+    (a line labelled as a period) two dates in order count even when OCR lost the dash.
+
+    >>> period_in("PERIODO FACTURADO: 12 SEP 26 - 13 NOV 26")
+    (datetime.date(2026, 9, 12), datetime.date(2026, 11, 13))
+    >>> period_in("BIMESTRE ENE-FEB 2026")
+    (datetime.date(2026, 1, 1), datetime.date(2026, 2, 28))
+    >>> period_in("TOTAL $ 120.00") is None
+    True
+    >>> period_in("PERIODO FACTURADO: 12 SEP 26 13 NOV 26", loose=True)
+    (datetime.date(2026, 9, 12), datetime.date(2026, 11, 13))
+    """
+    found = dates.find_dates(text)
+    for match in found:
+        if match.kind in ("range", "period") and match.start < match.end:
+            return match.start, match.end
+    days = [m.start for m in found if m.kind == "day"]
+    if loose and len(days) >= 2 and 0 < (days[1] - days[0]).days <= MAX_PERIOD_DAYS:
+        return days[0], days[1]
+    return None
+
+
+def find_labeled_date(
+    lines: list[str], folded: list[str], label: re.Pattern[str]
+) -> dt.date | None:
+    """The date printed after ``label`` on its line, or on the next line."""
+    for index, line in enumerate(folded):
+        match = label.search(line)
+        if not match:
+            continue
+        tail = lines[index][match.end() :]
+        for text in (tail, lines[index + 1] if index + 1 < len(lines) else ""):
+            value = dates.parse_date(text)
+            if value is not None:
+                return value
+    return None
+
+
+def recency_date(
+    period: tuple[dt.date, dt.date] | None, issue: dt.date | None, due: dt.date | None
+) -> tuple[dt.date | None, str]:
+    """The date recency is measured from: the period's end, else the issue date, else the
+    payment due date (a bill is issued before it is due, so this errs on the recent side).
+
+    >>> recency_date((dt.date(2026, 9, 12), dt.date(2026, 11, 13)), dt.date(2026, 11, 15), None)
+    (datetime.date(2026, 11, 13), 'period_end')
+    >>> recency_date(None, None, dt.date(2026, 11, 30))
+    (datetime.date(2026, 11, 30), 'due_date')
+    """
+    if period is not None:
+        return period[1], "period_end"
+    if issue is not None:
+        return issue, "issue_date"
+    if due is not None:
+        return due, "due_date"
+    return None, ""
+
+
+def find_address(cells: list[Cell], folded: list[str]) -> tuple[str | None, str | None]:
+    """The address block (street line .. the cell with the C.P., one column) and the C.P."""
+    cp_index, cp = _find_cp(folded)
+    if cp_index is None:
+        return None, None
+    block = column_above(cells, cp_index, 4)
+    start = len(block) - 1
+    for pos, index in enumerate(block):
+        if _STREET.search(folded[index]) or re.search(r"\b(?:COL\.?|COLONIA)\b", folded[index]):
+            start = min(start, pos)
+    chosen = block[start:] if start < len(block) else block[-1:]
+    return ", ".join(cells[i].text.strip() for i in chosen), cp
+
+
+def column_above(cells: list[Cell], index: int, limit: int, max_skip: int = 3) -> list[int]:
+    """Indexes of up to ``limit`` cells stacked above ``cells[index]`` in its column (left
+    edges aligned, at most ``max_skip`` rows apart), top first, ending with ``index``."""
+    chosen = [index]
+    current = cells[index]
+    while len(chosen) <= limit:
+        above = [
+            i
+            for i, c in enumerate(cells)
+            if current.row - max_skip <= c.row < current.row
+            and abs(c.x - cells[index].x) <= cells[index].tolerance
+        ]
+        if not above:
+            break
+        nearest = max(above, key=lambda i: cells[i].row)
+        chosen.insert(0, nearest)
+        current = cells[nearest]
+    return chosen
+
+
+def _find_cp(folded: list[str]) -> tuple[int | None, str | None]:
+    for index, line in enumerate(folded):
+        match = _CP_LABEL.search(line)
+        if match:
+            return index, match.group(1).translate(_DIGITS)
+    for index, line in enumerate(folded):
+        if re.search(r"\b(?:COL\.?|COLONIA|CDMX|CIUDAD DE MEXICO|MEXICO,? D\.?F)\b", line):
+            match = _CP_BARE.search(line)
+            if match:
+                return index, match.group(1)
+    return None, None
+
+
+_DIGITS = str.maketrans({"O": "0", "I": "1", "L": "1", "S": "5", "B": "8"})
+
+
+def find_holder(cells: list[Cell], folded: list[str]) -> str | None:
+    """The account holder: after a NOMBRE/TITULAR/CLIENTE label, else the cell above the
+    street line in its column."""
+    for index, line in enumerate(folded):
+        match = _HOLDER_LABEL.search(line)
+        if match:
+            rest = cells[index].text[match.end() :].strip(" :.")
+            if len(rest) > 3:
+                return rest
+            below = column_below(cells, index)
+            if below is not None:
+                return cells[below].text.strip()
+    for index, line in enumerate(folded):
+        if _STREET.search(line):
+            block = column_above(cells, index, 1)
+            text = cells[block[0]].text.strip()
+            if len(block) == 2 and re.fullmatch(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ' .\-]{5,}", text):
+                return text
+    return None
+
+
+def column_below(cells: list[Cell], index: int) -> int | None:
+    """The cell right under ``cells[index]`` in its column, if any."""
+    ref = cells[index]
+    for i, cell in enumerate(cells):
+        if cell.row == ref.row + 1 and abs(cell.x - ref.x) <= ref.tolerance:
+            return i
+    return None

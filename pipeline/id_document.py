@@ -1,0 +1,655 @@
+"""Read an INE (front + back) or a Mexican passport data page into typed, scored fields.
+
+::
+
+    reading = read_id(front, back, "ine", ocr)
+    reading.curp.value, reading.curp.confidence, reading.curp.method   # "GOPM...", 0.97, "ocr:label"
+    reading.mrz.valid                                                   # every check digit held
+
+How: each side is located and straightened (:mod:`pipeline.document`), OCR'd once (words with
+boxes), and the fields are found *layout-free*: by their printed labels (``NOMBRE``, ``CURP``,
+``CLAVE DE ELECTOR``, ``FECHA DE NACIMIENTO``, ``SEXO``, ``VIGENCIA``...) and by their patterns,
+never by coordinates. Check digits and cross-field agreement pick among candidates and repair
+OCR confusions: the CURP's check digit and its embedded birth date/sex, the MRZ's check digits
+(TD1 on the INE back, TD3 on the passport). A field missing after the first pass is OCR'd again
+in the small region beside its label. Measurements only: readability is decided by the checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from models.documents import DocumentImage, IdReading
+from models.mrz import MrzResult
+from models.results import Reading
+from pipeline import curp as curp_rules
+from pipeline import dates, mrz_image
+from pipeline import document as doc
+from pipeline.document import Page, Phrase
+from pipeline.engines.tesseract import OcrEngine
+from pipeline.uploads import Upload
+
+#: labels of the INE front, folded (upper case, no accents); regex fragments
+INE_LABELS = {
+    "nombre": r"\bNOMBRE\b",
+    "domicilio": r"\bDOMICILIO\b",
+    "clave": r"CLAVE\s*DE\s*ELECTOR",
+    "curp": r"\bCURP\b",
+    "nacimiento": r"FECHA\s*DE\s*NACIMIENTO|\bNACIMIENTO\b",
+    "sexo": r"\bSEXO\b",
+    "registro": r"ANO\s*DE\s*REGISTRO|\bREGISTRO\b",
+    "seccion": r"\bSECCION\b",
+    "vigencia": r"\bVIGENCIA\b",
+    "emision": r"\bEMISION\b",
+    "estado": r"\bESTADO\b",
+    "municipio": r"\bMUNICIPIO\b",
+    "localidad": r"\bLOCALIDAD\b",
+}
+#: labels of a passport data page (Spanish / English)
+PASSPORT_LABELS = {
+    "apellidos": r"APELLIDOS|SURNAME",
+    "nombres": r"\bNOMBRES?\b|GIVEN\s*NAMES?",
+    "nacimiento": r"FECHA\s*DE\s*NACIMIENTO|DATE\s*OF\s*BIRTH",
+    "sexo": r"\bSEXO\b|\bSEX\b",
+    "caducidad": r"CADUCIDAD|EXPIRY|EXPIRATION|VENCIMIENTO",
+    "expedicion": r"EXPEDICION|DATE\s*OF\s*ISSUE",
+    "numero": r"PASAPORTE\s*N|PASSPORT\s*N|\bNO\.?\s*DE\s*PASAPORTE",
+    "curp": r"\bCURP\b",
+    "lugar": r"LUGAR\s*DE\s*NACIMIENTO|PLACE\s*OF\s*BIRTH",
+    "nacionalidad": r"NACIONALIDAD|NATIONALITY",
+    "autoridad": r"AUTORIDAD|AUTHORITY",
+    "tipo": r"\bTIPO\b|\bTYPE\b",
+    "pais": r"CLAVE\s*DEL\s*PAIS|COUNTRY\s*CODE",
+}
+
+#: an unread field
+_NONE: Reading[Any] = Reading(value=None, confidence=0.0)
+_CURP_SHAPE = re.compile(r"[A-Z]{4}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_CP = re.compile(r"(?<!\d)(\d{5})(?!\d)")
+#: letters the OCR confuses with digits, and back
+_TO_DIGIT = str.maketrans(
+    {
+        "O": "0",
+        "Q": "0",
+        "D": "0",
+        "I": "1",
+        "L": "1",
+        "Z": "2",
+        "S": "5",
+        "B": "8",
+        "G": "6",
+        "T": "7",
+        "A": "4",
+    }
+)
+_TO_LETTER = str.maketrans(
+    {"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "4": "A", "7": "T"}
+)
+
+
+def read_id(front: Upload, back: Upload | None, id_type: str, ocr: OcrEngine) -> IdReading:
+    """Read the ID's fields. Never raises on bad input: an unusable side gives empty fields."""
+    if not front.ok or front.image is None:
+        return IdReading(id_type=id_type, problem=f"front_{front.kind}")
+    if id_type == "passport":
+        return read_passport(front.image, ocr)
+    back_image = back.image if back is not None and back.ok else None
+    return read_ine(front.image, back_image, ocr)
+
+
+# --- INE -----------------------------------------------------------------------------------
+
+
+def read_ine(front: np.ndarray, back: np.ndarray | None, ocr: OcrEngine) -> IdReading:
+    """Read an INE: printed front fields, and the TD1 MRZ of the back when given."""
+    front_page, front_record = read_side(front, ocr)
+    fields = ine_front_fields(front_page, ocr)
+    back_record, mrz = read_back(back, ocr) if back is not None else (None, None)
+    return _merge_ine(fields, mrz, front_record, back_record)
+
+
+def read_back(image: np.ndarray, ocr: OcrEngine) -> tuple[DocumentImage, MrzResult | None]:
+    """Read an INE back: its MRZ (upright, else turned 180°) decides the orientation; the
+    side is only OCR'd as text when no valid MRZ was found (to tell what it shows instead)."""
+    page = doc.locate(image, "card")
+    h, w = page.image.shape[:2]
+    first = 90 if h > w else 0
+    best: MrzResult | None = None
+    best_page = page
+    for degrees in (first, first + 180):
+        turned = doc.rotate(page.image, degrees)
+        mrz = mrz_image.read_mrz(turned, ocr)
+        if mrz is not None and (best is None or _mrz_rank(mrz) > _mrz_rank(best)):
+            best = mrz
+            best_page = doc.Page(turned, page.outline_found, degrees % 360)
+        if best is not None and best.valid:
+            break
+    if best is not None and best.valid:
+        record = doc.describe(best_page, text="\n".join(best.lines))
+        return record.model_copy(update={"ocr_confidence": round(best.confidence, 4)}), best
+    upright = doc.upright(best_page, ocr, "card")
+    text = doc.page_text(upright.words) + ("\n" + "\n".join(best.lines) if best else "")
+    return doc.describe(upright, text=text), best
+
+
+def _mrz_rank(mrz: MrzResult) -> tuple[int, bool, float]:
+    return (sum(mrz.checks.values()), mrz.valid, mrz.confidence)
+
+
+def read_side(image: np.ndarray, ocr: OcrEngine) -> tuple[Page, DocumentImage]:
+    """Locate, straighten and OCR one card side; return the page and its measurements."""
+    page = doc.upright(doc.locate(image, "card"), ocr, "card")
+    return page, doc.describe(page)
+
+
+def ine_front_fields(page: Page, ocr: OcrEngine) -> dict[str, Reading]:
+    """Every printed field of an INE front that could be found, by name."""
+    found = doc.phrases(page.words)
+    labels = find_labels(found, INE_LABELS)
+    fields: dict[str, Reading] = {}
+    printed_birth = find_birth_date(found, labels.get("nacimiento"), _NONE)
+    year = printed_birth.value.year if isinstance(printed_birth.value, dt.date) else None
+    fields["curp"] = find_curp(found, labels.get("curp"), year)
+    fields["clave_elector"] = find_clave_elector(found, labels.get("clave"))
+    fields["fecha_nacimiento"] = find_birth_date(found, labels.get("nacimiento"), fields["curp"])
+    fields["sexo"] = find_sex(page, found, labels.get("sexo"), fields["curp"], ocr)
+    fields.update(find_names_ine(found, labels, fields["curp"]))
+    fields.update(find_domicilio(found, labels))
+    fields["vigencia"], fields["vigencia_hasta"] = find_vigencia(found, labels.get("vigencia"))
+    fields["anio_registro"] = _value_after(
+        found, labels.get("registro"), r"(?:19|20)\d\d(?:\s+\d\d)?"
+    )
+    fields["seccion"] = _value_after(found, labels.get("seccion"), r"\d{3,4}")
+    return fields
+
+
+def _merge_ine(
+    fields: dict[str, Reading],
+    mrz: MrzResult | None,
+    front: DocumentImage,
+    back: DocumentImage | None,
+) -> IdReading:
+    """Fill what the front missed from the MRZ (marked ``method="mrz"``)."""
+    if mrz is not None:
+        fields["numero_documento"] = _from_mrz(mrz.document_number.replace("<", "") or None, mrz)
+        for name, value in (
+            ("fecha_nacimiento", mrz.birth_date),
+            ("sexo", _sex_letter(mrz.sex)),
+            ("vigencia_hasta", mrz.expiry_date),
+        ):
+            if not fields.get(name, _NONE).present and value is not None:
+                fields[name] = _from_mrz(value, mrz)
+        for name, value in _mrz_names(mrz).items():
+            if not fields.get(name, _NONE).present and value:
+                fields[name] = _from_mrz(value, mrz)
+    return IdReading.model_validate(
+        {"id_type": "ine", "front": front, "back": back, "mrz": mrz, **_typed(fields)}
+    )
+
+
+def _from_mrz(value: object, mrz: MrzResult) -> Reading:
+    if value is None:
+        return _NONE
+    confidence = mrz.confidence if mrz.valid else mrz.confidence * 0.5
+    return Reading(
+        value=value, confidence=round(confidence, 3), method="mrz", repaired=mrz.repaired
+    )
+
+
+def _mrz_names(mrz: MrzResult) -> dict[str, str]:
+    """Split the MRZ's surnames into primer/segundo apellido (first token / the rest)."""
+    surnames = mrz.surnames.split()
+    out = {"nombre": mrz.given_names.strip()}
+    if surnames:
+        out["primer_apellido"] = surnames[0]
+        out["segundo_apellido"] = " ".join(surnames[1:])
+    return out
+
+
+def _sex_letter(mrz_sex: str) -> str | None:
+    """MRZ sex (M/F/X) -> the INE's H/M/X.
+
+    >>> _sex_letter("F"), _sex_letter("M"), _sex_letter("")
+    ('M', 'H', None)
+    """
+    return {"M": "H", "F": "M", "X": "X"}.get(mrz_sex)
+
+
+def _typed(fields: dict[str, Reading]) -> dict[str, Reading]:
+    """Keep only the fields IdReading declares."""
+    return {name: value for name, value in fields.items() if name in IdReading.model_fields}
+
+
+# --- labels and values ---------------------------------------------------------------------
+
+
+def find_labels(found: list[Phrase], table: dict[str, str]) -> dict[str, Phrase]:
+    """The first phrase holding each label (matched on folded text)."""
+    labels: dict[str, Phrase] = {}
+    for phrase in found:
+        for name, pattern in table.items():
+            if name not in labels and re.search(pattern, phrase.key):
+                labels[name] = phrase
+    return labels
+
+
+def _after_label(phrase: Phrase, pattern: str) -> str:
+    """The text of ``phrase`` after its label (empty when the label ends the phrase)."""
+    match = re.search(pattern, phrase.key)
+    return phrase.text[match.end() :].strip(" :.-") if match else ""
+
+
+def neighbours(found: list[Phrase], label: Phrase, below: int = 2) -> list[Phrase]:
+    """Phrases that may hold the label's value: right of it on its line, then just below it."""
+    right = [p for p in found if p.line == label.line and p.left >= label.right - 2]
+    height = max(label.height, 8)
+    under = [
+        p
+        for p in found
+        if p.top >= label.bottom - height * 0.3
+        and p.top <= label.bottom + height * 2.5 * below
+        and p.line != label.line
+        and p.right > label.left - height
+        and p.left < label.left + height * 12
+    ]
+    under.sort(key=lambda p: (p.top, abs(p.left - label.left)))
+    return sorted(right, key=lambda p: p.left) + under
+
+
+def _value_after(found: list[Phrase], label: Phrase | None, pattern: str) -> Reading:
+    """The first match of ``pattern`` after ``label``: in its phrase, to its right, or below."""
+    if label is None:
+        return _NONE
+    sources = [label, *neighbours(found, label, below=1)]
+    for index, phrase in enumerate(sources):
+        text = phrase.text if index else _after_label_any(phrase)
+        match = re.search(pattern, doc.fold(text))
+        if match:
+            method = "ocr:label" if index == 0 else "ocr:label-near"
+            return Reading(value=match.group(0), confidence=_conf(phrase.confidence), method=method)
+    return _NONE
+
+
+def _after_label_any(phrase: Phrase) -> str:
+    for pattern in (*INE_LABELS.values(), *PASSPORT_LABELS.values()):
+        rest = _after_label(phrase, pattern)
+        if rest != phrase.text.strip(" :.-") and re.search(pattern, phrase.key):
+            return rest
+    return phrase.text
+
+
+def _conf(value: float) -> float:
+    return round(max(0.0, min(1.0, value)), 3)
+
+
+# --- CURP, clave de elector ----------------------------------------------------------------
+
+
+def curp_candidates(text: str, birth_year: int | None = None) -> list[str]:
+    """18-character windows of ``text`` (spaces removed) shaped like a CURP once
+    :func:`pipeline.curp.repair` has undone OCR letter/digit confusions by position; for the
+    homonym character (a digit before 2000, a letter from 2000) both readings are offered,
+    unless the printed ``birth_year`` tells which; those whose check digit holds come first.
+
+    >>> curp_candidates("CURP GOPM9OO315MDFNRRO" + curp_rules.check_digit("GOPM900315MDFNRR0"), 1990)
+    ['GOPM900315MDFNRR09']
+    """
+    squashed = re.sub(r"[^A-Z0-9Ñ]", "", doc.fold(text))
+    found: list[str] = []
+    for start in range(0, max(0, len(squashed) - 17)):
+        fixed = curp_rules.repair(squashed[start : start + 18])
+        if fixed is None or not _CURP_SHAPE.fullmatch(fixed.curp):
+            continue
+        head, homonym, check = fixed.curp[:16], fixed.curp[16], fixed.curp[17]
+        options = [homonym, homonym.translate(_TO_DIGIT), homonym.translate(_TO_LETTER)]
+        if birth_year is not None:
+            options = [h for h in options if h.isdigit() == (birth_year < 2000)]
+        for alt in dict.fromkeys(options):
+            value = head + alt + check
+            if value not in found:
+                found.append(value)
+    return sorted(found, key=lambda c: not curp_check_ok(c))
+
+
+def curp_check_ok(value: str) -> bool:
+    """The CURP's check digit holds (18 characters)."""
+    return len(value) == 18 and curp_rules.check_digit(value[:17]) == value[17]
+
+
+def find_curp(found: list[Phrase], label: Phrase | None, birth_year: int | None = None) -> Reading:
+    """The CURP: candidates near its label first, then anywhere; a valid check digit wins."""
+    ordered = ([label, *neighbours(found, label, below=1)] if label else []) + found
+    best: Reading = _NONE
+    for phrase in ordered:
+        for candidate in curp_candidates(phrase.text, birth_year):
+            valid = curp_check_ok(candidate)
+            repaired = candidate not in re.sub(r"[^A-Z0-9]", "", doc.fold(phrase.text))
+            conf = _conf(max(phrase.confidence, 0.9) if valid else phrase.confidence * 0.5)
+            reading = Reading(
+                value=candidate, confidence=conf, method="ocr:pattern", repaired=repaired
+            )
+            if valid:
+                return reading.model_copy(
+                    update={"method": "ocr:label" if phrase is label else "ocr:pattern"}
+                )
+            if not best.present:
+                best = reading
+    return best
+
+
+def find_clave_elector(found: list[Phrase], label: Phrase | None) -> Reading:
+    """The clave de elector: 6 letters, YYMMDD, 2-digit state, H/M, 3 characters."""
+    ordered = ([label, *neighbours(found, label, below=1)] if label else []) + found
+    for phrase in ordered:
+        squashed = re.sub(r"[^A-Z0-9]", "", doc.fold(_after_label_any(phrase)))
+        for start in range(0, max(0, len(squashed) - 17)):
+            window = squashed[start : start + 18]
+            value = (
+                window[:6].translate(_TO_LETTER)
+                + window[6:14].translate(_TO_DIGIT)
+                + window[14].translate(_TO_LETTER)
+                + window[15:].translate(_TO_DIGIT)
+            )
+            if re.fullmatch(r"[A-Z]{6}\d{8}[HMX]\d{3}", value) and not _CURP_SHAPE.fullmatch(
+                window
+            ):
+                return Reading(
+                    value=value,
+                    confidence=_conf(phrase.confidence),
+                    method="ocr:label" if phrase is label else "ocr:pattern",
+                    repaired=value != window,
+                )
+    return _NONE
+
+
+# --- dates, sex ------------------------------------------------------------------------------
+
+
+def day_dates(text: str, birth: bool = False) -> list[dt.date]:
+    """Every single day-date in ``text`` (numeric or with month names, via pipeline.dates).
+
+    >>> day_dates("FECHA DE NACIMIENTO 15/03/1990, VIGENCIA 31-12-2030")
+    [datetime.date(1990, 3, 15), datetime.date(2030, 12, 31)]
+    """
+    return [m.start for m in dates.find_dates(text, birth=birth) if m.kind == "day"]
+
+
+def _curp_birth(curp: Reading) -> dt.date | None:
+    if not curp.present or curp.value is None:
+        return None
+    return curp_rules.birth_date_of(curp.value)
+
+
+def find_birth_date(found: list[Phrase], label: Phrase | None, curp: Reading) -> Reading:
+    """The birth date next to its label; agreement with the CURP raises the confidence."""
+    from_curp = _curp_birth(curp)
+    ordered = [label, *neighbours(found, label, below=1)] if label else []
+    for index, phrase in enumerate(ordered):
+        for value in _phrase_dates(phrase):
+            agrees = value == from_curp
+            conf = max(phrase.confidence, 0.95) if agrees else phrase.confidence
+            return Reading(
+                value=value,
+                confidence=_conf(conf),
+                method="ocr:label" if index == 0 else "ocr:label-near",
+            )
+    for phrase in found:
+        for value in day_dates(phrase.text, birth=True):
+            if from_curp is not None and value == from_curp:
+                return Reading(
+                    value=value, confidence=_conf(max(phrase.confidence, 0.9)), method="ocr:pattern"
+                )
+    return _NONE
+
+
+def _phrase_dates(phrase: Phrase) -> list[dt.date]:
+    return day_dates(phrase.text, birth=True)
+
+
+def find_sex(
+    page: Page, found: list[Phrase], label: Phrase | None, curp: Reading, ocr: OcrEngine
+) -> Reading:
+    """H or M after the SEXO label; re-OCR beside the label if needed; else the CURP's."""
+    reading = _value_after(found, label, r"(?<![A-Z])[HMX](?![A-Z])")
+    if reading.present:
+        return reading
+    if label is not None:
+        letter = _reocr_beside(page, label, ocr, whitelist="HMX")
+        match = re.search(r"[HMX]", letter)
+        if match:
+            return Reading(value=match.group(0), confidence=0.8, method="ocr:region")
+    if curp.present and curp.value:
+        return Reading(value=curp.value[10], confidence=_conf(curp.confidence * 0.9), method="curp")
+    return _NONE
+
+
+def _reocr_beside(page: Page, label: Phrase, ocr: OcrEngine, whitelist: str | None = None) -> str:
+    """OCR the small region right of a label (single line) and return its text."""
+    h = max(label.height, 8)
+    x0, x1 = label.right + 1, min(page.image.shape[1], label.right + 5 * h)
+    y0, y1 = max(0, label.top - h // 2), min(page.image.shape[0], label.bottom + h // 2)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return ""
+    crop = page.grey[y0:y1, x0:x1]
+    result = ocr.data(crop, lang="spa", psm=7, whitelist=whitelist)
+    return " ".join(w.text for w in result.words)
+
+
+def find_vigencia(found: list[Phrase], label: Phrase | None) -> tuple[Reading, Reading]:
+    """``VIGENCIA 2020 - 2030`` -> ("2020-2030", 31 Dec 2030): the years in the label's
+    phrase and those right of it on its line, else in the phrase just below."""
+    if label is None:
+        return _NONE, _NONE
+    near = neighbours(found, label, below=1)
+    same_line = [label, *[p for p in near if p.line == label.line]]
+    below = [p for p in near if p.line != label.line][:1]
+    for group, method in ((same_line, "ocr:label"), (below, "ocr:label-near")):
+        text = " ".join(
+            _after_label(p, INE_LABELS["vigencia"]) if p is label else p.text for p in group
+        )
+        years = [int(y) for y in _YEAR.findall(doc.fold(text).translate(_TO_DIGIT))][:2]
+        if years:
+            conf = _conf(min(p.confidence for p in group))
+            span = "-".join(str(y) for y in years)
+            end = dt.date(max(years), 12, 31)
+            return (
+                Reading(value=span, confidence=conf, method=method),
+                Reading(value=end, confidence=conf, method=method),
+            )
+    return _NONE, _NONE
+
+
+# --- names and address -----------------------------------------------------------------------
+
+_ALL_LABELS = "|".join(f"(?:{p})" for p in INE_LABELS.values())
+
+
+def block_below(found: list[Phrase], label: Phrase, limit: int) -> list[Phrase]:
+    """Up to ``limit`` phrases under ``label``, left-aligned with it, stopping at the next label."""
+    height = max(label.height, 8)
+    rest = _after_label(label, _ALL_LABELS)
+    block: list[Phrase] = []
+    last = label
+    for phrase in found:
+        if phrase.line <= label.line or abs(phrase.left - label.left) > height * 2.5:
+            continue
+        if phrase.top - last.bottom > height * 2.2 or re.search(_ALL_LABELS, phrase.key):
+            break
+        block.append(phrase)
+        last = phrase
+        if len(block) >= limit:
+            break
+    if rest and not block:
+        return [label]
+    return block
+
+
+def find_names_ine(
+    found: list[Phrase], labels: dict[str, Phrase], curp: Reading
+) -> dict[str, Reading]:
+    """Primer apellido, segundo apellido and nombre(s) under the NOMBRE label."""
+    label = labels.get("nombre")
+    if label is None:
+        return {}
+    block = block_below(found, label, limit=3)
+    lines = [_clean_name(p.text) for p in block]
+    lines = [line for line in lines if line]
+    if not lines:
+        return {}
+    conf = _conf(min(p.confidence for p in block))
+    parts = split_name_lines(lines, curp.value if curp.present else None)
+    return {k: Reading(value=v, confidence=conf, method="ocr:label") for k, v in parts.items()}
+
+
+def split_name_lines(lines: list[str], curp: str | None) -> dict[str, str]:
+    """Assign name lines to primer apellido / segundo apellido / nombre(s).
+
+    Three lines are the INE's order; fewer are split with the CURP's initials.
+
+    >>> split_name_lines(["GONZÁLEZ", "PÉREZ", "MARÍA JOSÉ"], None)["nombre"]
+    'MARÍA JOSÉ'
+    >>> split_name_lines(["GONZÁLEZ PÉREZ MARÍA JOSÉ"], "GOPM900315MDFNRR08")["segundo_apellido"]
+    'PÉREZ'
+    """
+    if len(lines) >= 3:
+        return {
+            "primer_apellido": lines[0],
+            "segundo_apellido": lines[1],
+            "nombre": " ".join(lines[2:]),
+        }
+    tokens = " ".join(lines).split()
+    if len(lines) == 2 and len(lines[0].split()) == 1 and curp and curp[2] == "X":
+        return {"primer_apellido": lines[0], "segundo_apellido": "", "nombre": lines[1]}
+    if len(lines) == 2:
+        surnames = lines[0].split()
+        return {
+            "primer_apellido": surnames[0],
+            "segundo_apellido": " ".join(surnames[1:]),
+            "nombre": lines[1],
+        }
+    if len(tokens) < 2:
+        return {"primer_apellido": " ".join(tokens)}
+    cut = 1 if curp and curp[2] == "X" else 2
+    cut = min(cut, len(tokens) - 1)
+    return {
+        "primer_apellido": tokens[0],
+        "segundo_apellido": " ".join(tokens[1:cut]),
+        "nombre": " ".join(tokens[cut:]),
+    }
+
+
+def _clean_name(text: str) -> str:
+    """Keep letters, spaces, apostrophes and hyphens of an OCR'd name line, upper case."""
+    kept = re.sub(r"[^A-Za-zÁÉÍÓÚÜÑáéíóúüñ' \-]", "", text).upper()
+    return re.sub(r"\s+", " ", kept).strip(" -'")
+
+
+def find_domicilio(found: list[Phrase], labels: dict[str, Phrase]) -> dict[str, Reading]:
+    """The address lines under DOMICILIO and the C.P. among them."""
+    label = labels.get("domicilio")
+    if label is None:
+        return {}
+    block = block_below(found, label, limit=4)
+    if not block:
+        return {}
+    text = ", ".join(p.text.strip() for p in block)
+    conf = _conf(min(p.confidence for p in block))
+    out = {"domicilio": Reading(value=text, confidence=conf, method="ocr:label")}
+    codes = _CP.findall(text.translate(_TO_DIGIT) if False else text)
+    if codes:
+        out["codigo_postal"] = Reading(value=codes[-1], confidence=conf, method="ocr:label")
+    return out
+
+
+# --- passport --------------------------------------------------------------------------------
+
+
+def read_passport(image: np.ndarray, ocr: OcrEngine) -> IdReading:
+    """Read a passport data page: printed fields by their bilingual labels, and the TD3 MRZ."""
+    page, record = read_side(image, ocr)
+    found = doc.phrases(page.words)
+    labels = find_labels(found, PASSPORT_LABELS)
+    mrz = mrz_image.read_mrz(page.image, ocr)
+    fields: dict[str, Reading] = {}
+    fields["fecha_nacimiento"] = _passport_date(found, labels.get("nacimiento"), birth=True)
+    born = fields["fecha_nacimiento"].value or (mrz.birth_date if mrz else None)
+    year = born.year if isinstance(born, dt.date) else None
+    fields["curp"] = find_curp(found, labels.get("curp"), year)
+    fields["vigencia_hasta"] = _passport_date(found, labels.get("caducidad"))
+    fields["sexo"] = _passport_sex(found, labels.get("sexo"))
+    fields["numero_documento"] = _value_after(found, labels.get("numero"), r"[A-Z0-9]{8,10}")
+    fields.update(_passport_names(found, labels))
+    _fill_from(fields, mrz)
+    return IdReading.model_validate(
+        {"id_type": "passport", "front": record, "mrz": mrz, **_typed(fields)}
+    )
+
+
+def _passport_date(found: list[Phrase], label: Phrase | None, birth: bool = False) -> Reading:
+    if label is None:
+        return _NONE
+    for index, phrase in enumerate([label, *neighbours(found, label, below=1)]):
+        text = _after_label_any(phrase) if index == 0 else phrase.text
+        value = day_dates(text, birth=birth)
+        if value:
+            return Reading(
+                value=value[0],
+                confidence=_conf(phrase.confidence),
+                method="ocr:label" if index == 0 else "ocr:label-near",
+            )
+    return _NONE
+
+
+def _passport_sex(found: list[Phrase], label: Phrase | None) -> Reading:
+    reading = _value_after(found, label, r"(?<![A-Z])[HMFX](?![A-Z])")
+    if reading.present and reading.value == "F":
+        return reading.model_copy(update={"value": "M"})
+    return reading
+
+
+def _passport_names(found: list[Phrase], labels: dict[str, Phrase]) -> dict[str, Reading]:
+    out: dict[str, Reading] = {}
+    for name, key in (("apellidos", "apellidos"), ("nombre", "nombres")):
+        label = labels.get(key)
+        if label is None:
+            continue
+        block = [p for p in neighbours(found, label, below=1) if p.line != label.line][:1]
+        if block and not re.search(_PASSPORT_ALL, block[0].key):
+            value = _clean_name(block[0].text)
+            if value:
+                out[name] = Reading(
+                    value=value, confidence=_conf(block[0].confidence), method="ocr:label"
+                )
+    surnames = out.pop("apellidos", None)
+    if surnames is not None and surnames.value:
+        first, _, second = surnames.value.partition(" ")
+        out["primer_apellido"] = surnames.model_copy(update={"value": first})
+        out["segundo_apellido"] = surnames.model_copy(update={"value": second})
+    return out
+
+
+_PASSPORT_ALL = "|".join(f"(?:{p})" for p in PASSPORT_LABELS.values())
+
+
+def _fill_from(fields: dict[str, Reading], mrz: MrzResult | None) -> None:
+    """Passport: the MRZ fills or confirms the printed fields."""
+    if mrz is None:
+        return
+    fill: dict[str, Callable[[], object]] = {
+        "numero_documento": lambda: mrz.document_number.replace("<", "") or None,
+        "fecha_nacimiento": lambda: mrz.birth_date,
+        "vigencia_hasta": lambda: mrz.expiry_date,
+        "sexo": lambda: _sex_letter(mrz.sex),
+    }
+    for name, get in fill.items():
+        if not fields.get(name, _NONE).present:
+            fields[name] = _from_mrz(get(), mrz)
+    for name, value in _mrz_names(mrz).items():
+        if not fields.get(name, _NONE).present and value:
+            fields[name] = _from_mrz(value, mrz)

@@ -1,0 +1,435 @@
+"""Document stages: straightening, classification, ID and bill reading, PDF text layer, checks.
+
+Images are rendered here with PIL (DejaVu for print, OCR-B for the MRZ); the checks are tested
+on hand-built readings (pure, no OCR).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from models.case import Case
+from models.codes import ReasonCode
+from models.documents import AddressReading, DocumentImage, IdReading, ImageQuality
+from models.results import Reading
+from pipeline import address_proof, document, document_checks, id_document
+from pipeline.curp import check_digit
+from pipeline.engines.poppler import PdfEngine
+from pipeline.engines.tesseract import OcrEngine
+from pipeline.mrz import compose_td1, parse_mrz
+from pipeline.policy import load_policy
+from pipeline.uploads import decode_upload
+
+SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+OCRB = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
+CURP17 = "GOPJ900315MDFNRS0"
+CURP = CURP17 + check_digit(CURP17)
+SUBMITTED = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def ocr() -> OcrEngine:
+    engine = OcrEngine(timeout=30)
+    engine.check()
+    return engine
+
+
+@pytest.fixture(scope="module")
+def policy():  # type: ignore[no-untyped-def]
+    return load_policy()
+
+
+def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size)
+
+
+def render_ine_front() -> Image.Image:
+    img = Image.new("RGB", (1012, 638), (236, 226, 238))
+    d = ImageDraw.Draw(img)
+    label, value, grey = _font(SANS, 17), _font(BOLD, 23), (95, 95, 95)
+    d.text((300, 30), "INSTITUTO NACIONAL ELECTORAL", font=_font(BOLD, 30), fill=(80, 20, 80))
+    d.text((300, 72), "MÉXICO   CREDENCIAL PARA VOTAR", font=_font(SANS, 22), fill=(80, 20, 80))
+    d.rectangle((40, 130, 270, 420), fill=(150, 150, 160))
+    d.text((300, 130), "NOMBRE", font=label, fill=grey)
+    d.text((800, 130), "SEXO", font=label, fill=grey)
+    d.text((860, 126), "M", font=value, fill=0)
+    for i, line in enumerate(["GONZÁLEZ", "PÉREZ", "MARÍA JOSÉ"]):
+        d.text((300, 152 + i * 29), line, font=value, fill=0)
+    d.text((300, 245), "DOMICILIO", font=label, fill=grey)
+    for i, line in enumerate(["C CEDROS 45", "COL DEL VALLE 03100", "BENITO JUAREZ, CDMX"]):
+        d.text((300, 267 + i * 29), line, font=value, fill=0)
+    rows = [
+        ("CLAVE DE ELECTOR", "GNPRMR90031509M400"),
+        ("CURP", CURP),
+        ("FECHA DE NACIMIENTO", "15/03/1990"),
+        ("VIGENCIA", "2020 - 2030"),
+    ]
+    for i, (name, text) in enumerate(rows):
+        y = 370 + i * 38
+        d.text((300, y), name, font=label, fill=grey)
+        d.text((310 + int(d.textlength(name, font=label)), y - 4), text, font=value, fill=0)
+    d.text((760, 408), "SECCIÓN", font=label, fill=grey)
+    d.text((840, 404), "1234", font=value, fill=0)
+    return img
+
+
+def mrz_lines() -> list[str]:
+    return compose_td1(
+        "ID", "MEX", "123456789", "1234567890123", "900315", "F", "301231", "MEX",
+        "GONZALEZ PEREZ", "MARIA JOSE",
+    )  # fmt: skip
+
+
+def render_ine_back() -> Image.Image:
+    img = Image.new("RGB", (1012, 638), (236, 226, 238))
+    d = ImageDraw.Draw(img)
+    d.rectangle((40, 40, 300, 300), fill=(30, 30, 30))
+    for i, line in enumerate(mrz_lines()):
+        d.text((60, 440 + i * 56), line, font=_font(OCRB, 34), fill=0)
+    return img
+
+
+def render_bill() -> Image.Image:
+    img = Image.new("RGB", (1275, 1650), "white")
+    d = ImageDraw.Draw(img)
+    text, bold = _font(SANS, 27), _font(BOLD, 29)
+    d.text((80, 60), "CFE", font=_font(BOLD, 70), fill=(0, 110, 60))
+    d.text((260, 85), "Suministrador de Servicios Básicos", font=text, fill=(0, 90, 50))
+    d.text((80, 240), "GONZÁLEZ PÉREZ MARÍA JOSÉ", font=bold, fill=0)
+    for i, line in enumerate(["C CEDROS 45", "COL DEL VALLE", "BENITO JUAREZ, CDMX C.P. 03100"]):
+        d.text((80, 285 + i * 38), line, font=text, fill=0)
+    d.text((760, 240), "TOTAL A PAGAR: $845", font=bold, fill=0)
+    d.text((760, 290), "LÍMITE DE PAGO: 28 NOV 26", font=text, fill=0)
+    d.text((80, 520), "PERIODO FACTURADO: 12 SEP 26 - 13 NOV 26", font=text, fill=0)
+    d.text((80, 570), "NO. DE SERVICIO 123456789012   TARIFA 1", font=text, fill=0)
+    return img
+
+
+def photo(img: Image.Image, turn: int = 0) -> np.ndarray:
+    """The document on a dark table, slightly in perspective, optionally turned."""
+    arr = np.asarray(img)[:, :, ::-1]
+    h, w = arr.shape[:2]
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    ox, oy = w * 0.2, h * 0.2
+    dst = np.float32(
+        [[ox + 12, oy], [ox + w - 8, oy + 15], [ox + w, oy + h - 4], [ox - 6, oy + h + 10]]
+    )
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    out = cv2.warpPerspective(arr, matrix, (int(w * 1.4), int(h * 1.45)), borderValue=(55, 60, 70))
+    return document.rotate(out, turn)
+
+
+def upload(role: str, image: np.ndarray):  # type: ignore[no-untyped-def]
+    ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    assert ok
+    return decode_upload(role, data.tobytes())
+
+
+def make_case(**registration: Any) -> Case:
+    reg = {
+        "nombre": "María José",
+        "primer_apellido": "González",
+        "segundo_apellido": "Pérez",
+        "curp": CURP,
+        "fecha_nacimiento": "1990-03-15",
+        "sexo": "M",
+        "entidad_nacimiento": "DF",
+        "domicilio": {
+            "calle": "Cedros",
+            "numero_exterior": "45",
+            "colonia": "Del Valle",
+            "municipio": "Benito Juárez",
+            "entidad": "CDMX",
+            "codigo_postal": "03100",
+        },
+    } | registration
+    return Case.model_validate(
+        {
+            "submission_id": "s-1",
+            "account_id": "a-1",
+            "submitted_at": SUBMITTED.isoformat(),
+            "registration": reg,
+            "documents": {
+                "id_type": "ine",
+                "id_front": "f.jpg",
+                "id_back": "b.jpg",
+                "address_proof": "p.pdf",
+                "selfie": "s.jpg",
+            },
+        }
+    )
+
+
+# --- straightening and classification ----------------------------------------------------
+
+
+def test_outline_is_found_and_straightened() -> None:
+    quad = document.find_outline(photo(render_ine_front()))
+    assert quad is not None
+    page = document.locate(photo(render_ine_front()), "card")
+    h, w = page.image.shape[:2]
+    assert page.outline_found and abs(w / h - 1012 / 638) < 0.08
+
+
+def test_quality_measures_blur_and_darkness() -> None:
+    sharp = np.asarray(render_ine_front())[:, :, ::-1].copy()
+    blurred = cv2.GaussianBlur(sharp, (0, 0), 6)
+    dark = (sharp * 0.15).astype(np.uint8)
+    q_sharp, q_blur = document.measure_quality(sharp), document.measure_quality(blurred)
+    assert q_blur.sharpness < q_sharp.sharpness / 5
+    assert document.measure_quality(dark).brightness < 40
+
+
+def test_classify_by_keywords() -> None:
+    assert document.classify("IDMEX1234567897<<1234567890123", 1012, 638)[0] == "ine_back"
+    assert document.classify("PASAPORTE PASSPORT P<MEXGONZALEZ", 1250, 880)[0] == "passport"
+    assert document.classify("hola mundo", 100, 100)[0] == "other"
+
+
+# --- ID reading (OCR) ----------------------------------------------------------------------
+
+
+def test_read_ine_front_turned_and_back_mrz(ocr: OcrEngine) -> None:
+    front = upload("id_front", photo(render_ine_front(), turn=180))
+    back = upload("id_back", photo(render_ine_back()))
+    reading = id_document.read_id(front, back, "ine", ocr)
+    assert reading.front is not None and reading.front.kind == "ine_front"
+    assert reading.front.rotation == 180
+    assert reading.curp.value == CURP
+    assert reading.fecha_nacimiento.value == dt.date(1990, 3, 15)
+    assert (reading.primer_apellido.value, reading.segundo_apellido.value) == ("GONZÁLEZ", "PÉREZ")
+    assert reading.nombre.value == "MARÍA JOSÉ"
+    assert reading.sexo.value == "M"
+    assert reading.vigencia_hasta.value == dt.date(2030, 12, 31)
+    assert reading.clave_elector.value == "GNPRMR90031509M400"
+    assert reading.codigo_postal.value == "03100"
+    assert reading.mrz is not None and reading.mrz.valid
+    assert reading.numero_documento.value == "123456789"
+    checks = document_checks.id_checks(make_case(), reading, load_policy())
+    assert [c.reasons for c in checks if c.reasons] == []
+    assert {c.name: c.status for c in checks}["mrz"] == "pass"
+
+
+def test_invalid_front_gives_empty_reading(ocr: OcrEngine) -> None:
+    reading = id_document.read_id(decode_upload("id_front", b"not an image"), None, "ine", ocr)
+    assert reading.problem and not reading.curp.present
+    checks = document_checks.id_checks(make_case(), reading, load_policy())
+    assert [c.status for c in checks] == ["inconclusive"] and not checks[0].reasons
+
+
+# --- proof of address ----------------------------------------------------------------------
+
+
+def bill_pdf() -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(612, 792))
+    lines = [
+        (40, 740, "CFE Suministrador de Servicios Basicos"),
+        (40, 700, "GONZALEZ PEREZ MARIA JOSE"),
+        (40, 686, "C CEDROS 45"),
+        (40, 672, "COL DEL VALLE"),
+        (40, 658, "BENITO JUAREZ, CDMX C.P. 03100"),
+        (360, 700, "TOTAL A PAGAR: $845.00"),
+        (360, 686, "LIMITE DE PAGO: 28 NOV 26"),
+        (40, 600, "PERIODO FACTURADO: 12 SEP 26 - 13 NOV 26"),
+    ]
+    for x, y, text in lines:
+        c.drawString(x, y, text)
+    c.save()
+    return buf.getvalue()
+
+
+def test_pdf_text_layer_is_read_without_ocr(ocr: OcrEngine) -> None:
+    reading = address_proof.read_address_proof(
+        decode_upload("address_proof", bill_pdf()), ocr, PdfEngine()
+    )
+    assert reading.source == "pdf-text" and reading.kind == "bill"
+    assert reading.emisor.value == "CFE"
+    assert reading.codigo_postal.value == "03100"
+    assert reading.periodo_fin.value == dt.date(2026, 11, 13)
+    assert reading.fecha.value == dt.date(2026, 11, 13) and reading.fecha_basis == "period_end"
+    assert reading.fecha_limite_pago.value == dt.date(2026, 11, 28)
+    assert "CEDROS" in str(reading.domicilio.value)
+    extracted = document_checks.address_extracted(reading)
+    assert extracted == {
+        "address.emisor": "CFE",
+        "address.codigo_postal": "03100",
+        "address.fecha": "2026-11-13",
+    }
+    checks = document_checks.address_checks(make_case(), reading, load_policy())
+    assert [c.status for c in checks] == ["pass"] * 4
+
+
+def test_broken_pdf_is_unreadable_not_a_crash(ocr: OcrEngine) -> None:
+    data = b"%PDF-1.4\n" + b"garbage" * 50
+    reading = address_proof.read_address_proof(
+        decode_upload("address_proof", data), ocr, PdfEngine()
+    )
+    assert not reading.codigo_postal.present
+
+
+def test_photo_of_bill_is_read(ocr: OcrEngine) -> None:
+    reading = address_proof.read_address_proof(
+        upload("address_proof", photo(render_bill())), ocr, PdfEngine()
+    )
+    assert reading.kind == "bill" and reading.emisor.value == "CFE"
+    assert reading.codigo_postal.value == "03100"
+    assert reading.fecha.value == dt.date(2026, 11, 13)
+
+
+def test_ine_as_address_proof_is_a_type_mismatch(ocr: OcrEngine) -> None:
+    reading = address_proof.read_address_proof(
+        upload("address_proof", photo(render_ine_front())), ocr, PdfEngine()
+    )
+    assert reading.kind == "ine_front"
+    checks = document_checks.address_checks(make_case(), reading, load_policy())
+    reasons = [r for c in checks for r in c.reasons]
+    assert reasons == [ReasonCode.DOCUMENT_TYPE_MISMATCH]
+
+
+# --- checks on hand-built readings (no OCR) ------------------------------------------------
+
+
+def _r(value: Any, confidence: float = 0.95, method: str = "ocr:label") -> Reading[Any]:
+    return Reading(value=value, confidence=confidence, method=method)
+
+
+def good_front() -> DocumentImage:
+    quality = ImageQuality(width=1280, height=807, brightness=180, contrast=60, sharpness=400)
+    return DocumentImage(kind="ine_front", kind_score=0.9, quality=quality, ocr_confidence=0.9,
+                         words=40)  # fmt: skip
+
+
+def id_reading(**fields: Any) -> IdReading:
+    base: dict[str, Any] = {
+        "id_type": "ine",
+        "front": good_front(),
+        "primer_apellido": _r("GONZÁLEZ"),
+        "segundo_apellido": _r("PÉREZ"),
+        "nombre": _r("MARÍA JOSÉ"),
+        "curp": _r(CURP),
+        "fecha_nacimiento": _r(dt.date(1990, 3, 15)),
+        "sexo": _r("M"),
+        "vigencia_hasta": _r(dt.date(2030, 12, 31)),
+    }
+    return IdReading.model_validate(base | fields)
+
+
+def reasons_of(checks: list) -> set[ReasonCode]:  # type: ignore[type-arg]
+    return {r for c in checks for r in c.reasons}
+
+
+def test_consistent_id_passes(policy) -> None:  # type: ignore[no-untyped-def]
+    checks = document_checks.id_checks(make_case(), id_reading(), policy)
+    assert reasons_of(checks) == set()
+    assert all(c.detail and c.evidence is not None for c in checks)
+
+
+@pytest.mark.parametrize(
+    ("fields", "registration", "reason"),
+    [
+        ({}, {"curp": "GOPJ900315MDFNRS" + "1" + check_digit("GOPJ900315MDFNRS1")},
+         ReasonCode.CURP_MISMATCH),
+        ({}, {"nombre": "Guadalupe"}, ReasonCode.NAME_MISMATCH),
+        ({}, {"fecha_nacimiento": "1991-03-15"}, ReasonCode.BIRTHDATE_MISMATCH),
+        ({}, {"sexo": "H"}, ReasonCode.SEX_MISMATCH),
+        ({"vigencia_hasta": _r(dt.date(2025, 12, 31))}, {}, ReasonCode.ID_EXPIRED),
+    ],
+)  # fmt: skip
+def test_each_mismatch_has_its_reason(policy, fields, registration, reason) -> None:  # type: ignore[no-untyped-def]
+    checks = document_checks.id_checks(make_case(**registration), id_reading(**fields), policy)
+    assert reason in reasons_of(checks)
+
+
+def test_invalid_curp_check_digit(policy) -> None:  # type: ignore[no-untyped-def]
+    bad = CURP[:17] + str((int(CURP[17]) + 3) % 10)
+    checks = document_checks.id_checks(make_case(curp=bad), id_reading(curp=_r(bad)), policy)
+    assert reasons_of(checks) == {ReasonCode.CURP_INVALID}
+
+
+def test_unread_fields_are_inconclusive_not_mismatches(policy) -> None:  # type: ignore[no-untyped-def]
+    unread = Reading(value=None, confidence=0.0)
+    reading = id_reading(curp=unread, sexo=_r("H", confidence=0.1), vigencia_hasta=unread)
+    checks = {c.name: c for c in document_checks.id_checks(make_case(), reading, policy)}
+    assert checks["curp_match"].status == "inconclusive"
+    assert checks["sex_match"].status == "inconclusive"
+    assert checks["id_expiry"].status == "inconclusive"
+    assert reasons_of(list(checks.values())) == set()
+
+
+def test_unreadable_id_suppresses_mismatches(policy) -> None:  # type: ignore[no-untyped-def]
+    blurred = good_front().model_copy(update={"quality": ImageQuality(sharpness=2, brightness=20)})
+    reading = id_reading(front=blurred, sexo=_r("H"))
+    checks = document_checks.id_checks(make_case(), reading, policy)
+    assert reasons_of(checks) == {ReasonCode.ID_UNREADABLE}
+
+
+def test_mrz_disagreeing_with_front(policy) -> None:  # type: ignore[no-untyped-def]
+    lines = compose_td1("ID", "MEX", "123456789", "", "900316", "F", "301231", "MEX",
+                        "GONZALEZ PEREZ", "MARIA JOSE")  # fmt: skip
+    mrz = parse_mrz(lines, today=dt.date(2026, 1, 1))
+    assert mrz is not None and mrz.valid
+    checks = document_checks.id_checks(make_case(), id_reading(mrz=mrz), policy)
+    assert reasons_of(checks) == {ReasonCode.MRZ_INCONSISTENT}
+    fine = parse_mrz(mrz_lines(), today=dt.date(2026, 1, 1))
+    assert reasons_of(document_checks.id_checks(make_case(), id_reading(mrz=fine), policy)) == set()
+
+
+def address_reading(**fields: Any) -> AddressReading:
+    base: dict[str, Any] = {
+        "kind": "bill",
+        "kind_score": 0.9,
+        "source": "pdf-text",
+        "text_chars": 400,
+        "ocr_confidence": 1.0,
+        "emisor": _r("CFE"),
+        "codigo_postal": _r("03100"),
+        "domicilio": _r("C CEDROS 45, COL DEL VALLE, BENITO JUAREZ C.P. 03100"),
+        "fecha": _r(dt.date(2026, 10, 31)),
+        "fecha_basis": "period_end",
+    }
+    return AddressReading.model_validate(base | fields)
+
+
+def test_address_recency_and_match(policy) -> None:  # type: ignore[no-untyped-def]
+    case = make_case()
+    assert reasons_of(document_checks.address_checks(case, address_reading(), policy)) == set()
+    old = address_reading(fecha=_r(dt.date(2026, 8, 1)))
+    assert reasons_of(document_checks.address_checks(case, old, policy)) == {
+        ReasonCode.ADDRESS_PROOF_STALE
+    }
+    moved = address_reading(codigo_postal=_r("06700"))
+    assert reasons_of(document_checks.address_checks(case, moved, policy)) == {
+        ReasonCode.ADDRESS_MISMATCH
+    }
+    elsewhere = address_reading(domicilio=_r("AV REFORMA 222, COL JUAREZ C.P. 03100"))
+    assert ReasonCode.ADDRESS_MISMATCH in reasons_of(
+        document_checks.address_checks(case, elsewhere, policy)
+    )
+
+
+def test_unreadable_address_proof(policy) -> None:  # type: ignore[no-untyped-def]
+    unread = Reading(value=None, confidence=0.0)
+    blank = address_reading(
+        source="image-ocr", text_chars=5, ocr_confidence=0.2, kind="unknown", emisor=unread,
+        codigo_postal=unread, fecha=unread,
+    )  # fmt: skip
+    checks = document_checks.address_checks(make_case(), blank, policy)
+    assert reasons_of(checks) == {ReasonCode.ADDRESS_PROOF_UNREADABLE}
+
+
+def test_readings_round_trip_json() -> None:
+    reading = id_reading()
+    assert IdReading.model_validate_json(reading.model_dump_json()) == reading
+    bill = address_reading()
+    assert AddressReading.model_validate_json(bill.model_dump_json()) == bill
