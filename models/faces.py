@@ -66,14 +66,18 @@ class ImageFaces(_Record):
     status: ImageStatus
     width: int = 0
     height: int = 0
-    rotation: int = Field(0, description="clockwise degrees the image was turned to find faces")
+    rotation: int = Field(
+        default=0, description="clockwise degrees the image was turned to find faces"
+    )
     rotations_tried: list[int] = Field(default_factory=list)
-    upsample: int = Field(0, description="detector upsampling that found the faces")
+    upsample: int = Field(default=0, description="detector upsampling that found the faces")
     faces: list[FaceBox] = Field(default_factory=list, description="largest first")
-    chosen: int | None = Field(None, description="index in faces of the face measured")
+    chosen: int | None = Field(default=None, description="index in faces of the face measured")
     measurements: FaceMeasurements | None = None
-    encoding: list[float] | None = Field(None, description="128-d dlib descriptor")
-    chip_jpeg: bytes | None = Field(None, description="aligned face chip, JPEG (reviewer evidence)")
+    encoding: list[float] | None = Field(default=None, description="128-d dlib descriptor")
+    chip_jpeg: bytes | None = Field(
+        default=None, description="aligned face chip, JPEG (reviewer evidence)"
+    )
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
 
@@ -82,8 +86,12 @@ class FaceReading(_Record):
 
     id_portrait: ImageFaces
     selfie: ImageFaces
-    distance: float | None = Field(None, description="Euclidean distance of the two encodings")
-    method: str = Field("", description="detector/aligner/encoder settings that produced this")
+    distance: float | None = Field(
+        default=None, description="Euclidean distance of the two encodings"
+    )
+    method: str = Field(
+        default="", description="detector/aligner/encoder settings that produced this"
+    )
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
     @classmethod

@@ -127,7 +127,9 @@ def _aspect_ratio(eye: np.ndarray) -> float:
     return float(vertical / (2.0 * horizontal)) if horizontal > 0 else 0.0
 
 
-def eye_contrast(grey_image: np.ndarray, points: np.ndarray, box: tuple[int, int, int, int]) -> float:
+def eye_contrast(
+    grey_image: np.ndarray, points: np.ndarray, box: tuple[int, int, int, int]
+) -> float:
     """Grey-level spread of the eye region over that of the face box (0 = flat, e.g. covered)."""
     eyes = points[_LEFT_EYE + _RIGHT_EYE]
     width = eyes[:, 0].max() - eyes[:, 0].min()

@@ -4,7 +4,10 @@
 copy about 800 px on its long side (HOG; upsampled when nothing is found; the other upright
 rotations tried before giving up), then, on a full-resolution crop of the largest face, predicts
 68 landmarks, aligns a 150 px chip on the 5-point landmarks (dlib's recipe) and encodes the chip
-and its mirror image with dlib's ResNet, averaging both descriptors (test-time augmentation).
+and its mirror image with dlib's ResNet, averaging both descriptors (test-time augmentation) and
+scaling the mean to unit length. Distances between unit templates (0 to 2; dlib's raw-descriptor
+scale, where 0.6 is the usual tolerance, does not apply) separate people better on LFW: at a
+false-match rate of 1e-3 the false non-match rate drops from 7.5 % to 5.7 % (face-bench).
 Boxes are in pixels of the upload as decoded; aligned 192 px chips are kept as JPEG evidence.
 
 ``face_checks`` applies ``policy.toml``: selfie gates (``SELFIE_NO_FACE``,
@@ -46,7 +49,9 @@ CROP_FACE_SIDE = 320
 EVIDENCE_CHIP_SIZE = 192
 EVIDENCE_CHIP_PADDING = 0.4
 ROTATIONS = (0, 90, 270, 180)
-METHOD = "hog@800/up0-1,rot; lm68+5 on crop<=320; chip150 p0.25; resnet mean(chip,mirror)"
+#: Detections in a turned image must be clearly faces (turned searches add false positives).
+MIN_SCORE_TURNED = 0.5
+METHOD = "hog@800/up0-1,rot; lm68+5 on crop<=320; chip150 p0.25; resnet mean(chip,mirror), L2=1"
 CALIBRATION_PATH = Path(__file__).with_name("data") / "face_calibration.json"
 
 
@@ -81,8 +86,12 @@ def read_image_faces(upload: Upload, models: FaceModels) -> ImageFaces:
     return faces_in_image(upload.image, models)
 
 
-def faces_in_image(bgr: np.ndarray, models: FaceModels) -> ImageFaces:
-    """Faces of a BGR ``uint8`` image (the work of :func:`read_image_faces`)."""
+def faces_in_image(bgr: np.ndarray, models: FaceModels, pick: str = "largest") -> ImageFaces:
+    """Faces of a BGR ``uint8`` image (the work of :func:`read_image_faces`).
+
+    The face measured is the largest (the subject of a selfie or the portrait of an ID), or with
+    ``pick="central"`` the one nearest the image centre (LFW's convention, for benchmarks).
+    """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     height, width = bgr.shape[:2]
@@ -90,13 +99,17 @@ def faces_in_image(bgr: np.ndarray, models: FaceModels) -> ImageFaces:
     timings["detect"] = _ms(clock)
     if found.detections is None:
         return ImageFaces(
-            status="no_face", width=width, height=height, rotations_tried=found.tried,
+            status="no_face",
+            width=width,
+            height=height,
+            rotations_tried=found.tried,
             timings_ms=timings,
         )
-    rgb = np.ascontiguousarray(np.rot90(bgr, k=-found.rotation // 90)[:, :, ::-1])
+    rgb = np.rot90(bgr, k=-found.rotation // 90)[:, :, ::-1]  # a view: only crops are copied
     boxes = sorted(found.detections, key=lambda d: -_side(d.box))
+    chosen = _central(boxes, rgb.shape[1], rgb.shape[0]) if pick == "central" else 0
     clock = time.perf_counter()
-    face = _describe_face(rgb, boxes[0].box, models)
+    face = _describe_face(rgb, boxes[chosen].box, models)
     timings["encode"] = _ms(clock)
     return ImageFaces(
         status="ok",
@@ -106,7 +119,7 @@ def faces_in_image(bgr: np.ndarray, models: FaceModels) -> ImageFaces:
         rotations_tried=found.tried,
         upsample=found.upsample,
         faces=[_face_box(d, found.rotation, width, height) for d in boxes],
-        chosen=0,
+        chosen=chosen,
         measurements=face.measurements,
         encoding=[round(float(v), 6) for v in face.encoding],
         chip_jpeg=face.chip_jpeg,
@@ -136,6 +149,8 @@ def _detect_upright(bgr: np.ndarray, models: FaceModels) -> _Found:
             found.tried.append(rotation)
         turned = np.ascontiguousarray(np.rot90(small, k=-rotation // 90))
         hits = models.detect(turned, upsample)
+        if rotation:
+            hits = [hit for hit in hits if hit.score >= MIN_SCORE_TURNED]
         if hits:
             found.detections = [Detection(_rescale(h.box, 1 / scale), h.score) for h in hits]
             found.rotation, found.upsample = rotation, upsample
@@ -165,7 +180,17 @@ def _describe_face(rgb: np.ndarray, box: Box, models: FaceModels) -> _Described:
     descriptors = models.encode([chip, np.ascontiguousarray(chip[:, ::-1])])
     evidence = models.chip(crop, shape5, EVIDENCE_CHIP_SIZE, EVIDENCE_CHIP_PADDING)
     measured = _measure(rgb, box, crop, crop_box, point_array(shape68))
-    return _Described(measured, descriptors.mean(axis=0), _jpeg(evidence))
+    return _Described(measured, unit_template(descriptors.mean(axis=0)), _jpeg(evidence))
+
+
+def unit_template(descriptor: np.ndarray) -> np.ndarray:
+    """A descriptor scaled to unit length (distances then depend on angle only).
+
+    >>> unit_template(np.array([3.0, 4.0])).tolist()
+    [0.6, 0.8]
+    """
+    norm = float(np.linalg.norm(descriptor))
+    return descriptor / norm if norm > 0 else descriptor
 
 
 def _face_crop(rgb: np.ndarray, box: Box) -> tuple[np.ndarray, Box]:
@@ -203,13 +228,26 @@ def _measure(
     )
 
 
+def _central(hits: list[Detection], width: int, height: int) -> int:
+    """Index of the detection whose centre is nearest the image centre."""
+    gaps = [
+        ((h.box[0] + h.box[2]) / 2 - width / 2) ** 2 + ((h.box[1] + h.box[3]) / 2 - height / 2) ** 2
+        for h in hits
+    ]
+    return int(np.argmin(gaps))
+
+
 def _face_box(hit: Detection, rotation: int, width: int, height: int) -> FaceBox:
     """A detection in the rotated frame mapped back to the upload's own pixels."""
     left, top, right, bottom = _unrotate(hit.box, rotation, width, height)
     side = max(right - left, bottom - top)
     return FaceBox(
-        left=left, top=top, right=right, bottom=bottom,
-        relative_size=round(side / min(width, height), 4), score=round(hit.score, 4),
+        left=left,
+        top=top,
+        right=right,
+        bottom=bottom,
+        relative_size=round(side / min(width, height), 4),
+        score=round(hit.score, 4),
     )
 
 
@@ -247,7 +285,9 @@ def _side(box: Box) -> int:
 
 
 def _jpeg(rgb: np.ndarray) -> bytes:
-    ok, data = cv2.imencode(".jpg", np.ascontiguousarray(rgb[:, :, ::-1]), [cv2.IMWRITE_JPEG_QUALITY, 90])
+    ok, data = cv2.imencode(
+        ".jpg", np.ascontiguousarray(rgb[:, :, ::-1]), [cv2.IMWRITE_JPEG_QUALITY, 90]
+    )
     return bytes(data) if ok else b""
 
 
@@ -277,3 +317,226 @@ def match_probability(distance: float, calibration: dict[str, Any] | None = None
     fit = (calibration or load_calibration())["logistic"]
     z = float(fit["a"]) + float(fit["b"]) * distance
     return 1.0 / (1.0 + math.exp(min(z, 700.0)))
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def face_checks(reading: FaceReading, policy: Policy) -> list[Check]:
+    """Selfie gates and the portrait-selfie match under ``policy``."""
+    checks = [selfie_face_check(reading.selfie, policy)]
+    quality = selfie_quality_check(reading.selfie, policy)
+    if quality is not None:
+        checks.append(quality)
+    checks.append(face_match_check(reading, policy))
+    return checks
+
+
+def face_extracted(reading: FaceReading, policy: Policy) -> dict[str, object]:
+    """``face.distance`` and ``face.similarity`` (the calibrated match probability)."""
+    if reading.distance is None:
+        return {"face.distance": None, "face.similarity": None}
+    return {
+        "face.distance": round(reading.distance, 4),
+        "face.similarity": round(match_probability(reading.distance), 4),
+    }
+
+
+def subject_faces(faces: list[FaceBox], policy: Policy) -> list[FaceBox]:
+    """Faces big enough to be a subject: tiny background faces are not counted.
+
+    A face counts when its side is at least ``selfie_quality.subject_face_ratio`` of the
+    largest face's side.
+    """
+    if not faces:
+        return []
+    ratio = policy.number("selfie_quality.subject_face_ratio")
+    largest = max(face.side for face in faces)
+    return [face for face in faces if face.side >= ratio * largest]
+
+
+def selfie_face_check(selfie: ImageFaces, policy: Policy) -> Check:
+    """Exactly one subject face in the selfie."""
+    name = "selfie_face"
+    if selfie.status in ("invalid", "not_image"):
+        return Check(
+            name=name,
+            status="inconclusive",
+            score=None,
+            detail="La selfie no es una imagen legible.",
+        )
+    evidence: dict[str, Any] = {
+        "faces_found": len(selfie.faces),
+        "rotations_tried": selfie.rotations_tried,
+        "boxes": [face.model_dump() for face in selfie.faces[:10]],
+    }
+    if selfie.status == "no_face":
+        return Check(
+            name=name,
+            status="fail",
+            score=0.0,
+            reasons=[ReasonCode.SELFIE_NO_FACE],
+            detail="No se encontró ningún rostro en la selfie (se probaron las cuatro orientaciones).",
+            evidence=evidence,
+        )
+    subjects = subject_faces(selfie.faces, policy)
+    evidence["subject_faces"] = len(subjects)
+    if len(subjects) > 1:
+        return Check(
+            name=name,
+            status="fail",
+            score=0.0,
+            reasons=[ReasonCode.SELFIE_MULTIPLE_FACES],
+            detail=f"La selfie muestra {len(subjects)} rostros de tamaño comparable; debe "
+            "aparecer solo la persona titular.",
+            evidence=evidence,
+        )
+    ignored = len(selfie.faces) - len(subjects)
+    note = f" ({ignored} rostro(s) pequeño(s) al fondo ignorado(s))" if ignored else ""
+    return Check(
+        name=name,
+        status="pass",
+        score=1.0,
+        detail=f"Un solo rostro en la selfie{note}.",
+        evidence=evidence,
+    )
+
+
+#: (measurement, policy key, "min" or "max", Spanish description) of each quality gate.
+_QUALITY_GATES: list[tuple[str, str, str, str]] = [
+    ("face_px", "min_face_px", "min", "rostro demasiado pequeño (píxeles)"),
+    ("relative_size", "min_relative_size", "min", "rostro demasiado lejos de la cámara"),
+    ("blur", "min_blur", "min", "imagen desenfocada o movida"),
+    ("brightness", "min_brightness", "min", "rostro demasiado oscuro"),
+    ("brightness", "max_brightness", "max", "rostro sobreexpuesto"),
+    ("dark_fraction", "max_dark_fraction", "max", "sombras saturadas en el rostro"),
+    ("bright_fraction", "max_bright_fraction", "max", "zonas quemadas en el rostro"),
+    ("contrast", "min_contrast", "min", "rostro sin contraste"),
+    ("yaw_abs", "max_yaw", "max", "rostro girado hacia un lado (no de frente)"),
+    ("pitch_abs", "max_pitch", "max", "rostro inclinado hacia arriba o abajo"),
+    ("roll_abs", "max_roll", "max", "cabeza ladeada"),
+    ("eye_openness", "min_eye_openness", "min", "ojos cerrados o no visibles"),
+    ("eye_contrast", "min_eye_contrast", "min", "ojos cubiertos (lentes oscuros u objeto)"),
+]
+
+
+def quality_values(measured: FaceMeasurements) -> dict[str, float]:
+    """The measurements the quality gates compare (pose as absolute angles)."""
+    values = measured.model_dump()
+    for angle in ("yaw", "pitch", "roll"):
+        values[f"{angle}_abs"] = abs(values[angle])
+    return {key: float(value) for key, value in values.items()}
+
+
+def selfie_quality_check(selfie: ImageFaces, policy: Policy) -> Check | None:
+    """Size, sharpness, exposure, frontal pose and visible eyes of the selfie's face.
+
+    None when there is no single measured face (the face-count check already says why).
+    """
+    measured = selfie.measurements
+    if selfie.status != "ok" or measured is None:
+        return None
+    if len(subject_faces(selfie.faces, policy)) != 1:
+        return None
+    values = quality_values(measured)
+    failed = []
+    for field, key, kind, text in _QUALITY_GATES:
+        limit = policy.number(f"selfie_quality.{key}")
+        if (values[field] < limit) if kind == "min" else (values[field] > limit):
+            failed.append(
+                {"gate": key, "value": round(values[field], 3), "limit": limit, "text": text}
+            )
+    evidence: dict[str, Any] = {"measurements": measured.model_dump(), "failed": failed}
+    if failed:
+        problems = "; ".join(sorted({str(f["text"]) for f in failed}))
+        return Check(
+            name="selfie_quality",
+            status="fail",
+            score=0.0,
+            reasons=[ReasonCode.SELFIE_QUALITY],
+            detail=f"La selfie no cumple la calidad requerida: {problems}.",
+            evidence=evidence,
+        )
+    return Check(
+        name="selfie_quality",
+        status="pass",
+        score=1.0,
+        detail="Selfie nítida, bien expuesta, de frente y con los ojos visibles.",
+        evidence=evidence,
+    )
+
+
+def face_match_check(reading: FaceReading, policy: Policy) -> Check:
+    """The ID portrait against the selfie, in three zones of the encoding distance."""
+    name = "face_match"
+    portrait, selfie = reading.id_portrait, reading.selfie
+    if portrait.status in ("invalid", "not_image") or selfie.status in ("invalid", "not_image"):
+        return Check(
+            name=name,
+            status="inconclusive",
+            score=None,
+            detail="No se pudo comparar: una de las imágenes no es legible.",
+        )
+    if portrait.status == "no_face":
+        return Check(
+            name=name,
+            status="fail",
+            score=None,
+            reasons=[ReasonCode.ID_UNREADABLE],
+            detail="No se encontró la fotografía del titular en la identificación.",
+            evidence={"rotations_tried": portrait.rotations_tried},
+        )
+    if reading.distance is None or len(subject_faces(selfie.faces, policy)) != 1:
+        return Check(
+            name=name,
+            status="inconclusive",
+            score=None,
+            detail="No se comparó el rostro: la selfie no muestra exactamente un rostro.",
+        )
+    return _zone_check(reading, reading.distance, policy)
+
+
+def _zone_check(reading: FaceReading, distance: float, policy: Policy) -> Check:
+    match_max = policy.number("faces.match_max_distance")
+    mismatch_min = policy.number("faces.mismatch_min_distance")
+    probability = match_probability(distance)
+    calibration = load_calibration()
+    evidence = {
+        "distance": round(distance, 4),
+        "similarity": round(probability, 4),
+        "match_max_distance": match_max,
+        "mismatch_min_distance": mismatch_min,
+        "calibration_version": calibration.get("version", ""),
+        "id_face_px": _face_px(reading.id_portrait),
+        "selfie_face_px": _face_px(reading.selfie),
+    }
+    shown = f"distancia {distance:.3f}, probabilidad de misma persona {probability:.0%}"
+    if distance <= match_max:
+        return Check(
+            name="face_match",
+            status="pass",
+            score=probability,
+            evidence=evidence,
+            detail=f"El rostro de la selfie coincide con la foto de la identificación ({shown}).",
+        )
+    if distance >= mismatch_min:
+        return Check(
+            name="face_match",
+            status="fail",
+            score=probability,
+            evidence=evidence,
+            reasons=[ReasonCode.FACE_MISMATCH],
+            detail=f"El rostro de la selfie no coincide con la foto de la identificación ({shown}).",
+        )
+    return Check(
+        name="face_match",
+        status="inconclusive",
+        score=probability,
+        evidence=evidence,
+        detail=f"Parecido dudoso entre la selfie y la foto de la identificación ({shown}); "
+        "requiere revisión humana.",
+    )
+
+
+def _face_px(faces: ImageFaces) -> int | None:
+    return faces.measurements.face_px if faces.measurements else None

@@ -1,0 +1,167 @@
+"""face_checks and face_extracted on hand-built readings under a test policy (no models)."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.codes import ReasonCode
+from models.faces import FaceBox, FaceMeasurements, FaceReading, ImageFaces
+from pipeline.faces import face_checks, face_extracted, match_probability, subject_faces
+from pipeline.policy import parse_policy
+
+TEST_POLICY = parse_policy(
+    """
+version = "test-faces"
+[faces]
+match_max_distance = 0.45
+mismatch_min_distance = 0.60
+[selfie_quality]
+subject_face_ratio = 0.5
+min_face_px = 80
+min_relative_size = 0.12
+min_blur = 12.0
+min_brightness = 45.0
+max_brightness = 215.0
+max_dark_fraction = 0.35
+max_bright_fraction = 0.25
+min_contrast = 12.0
+max_yaw = 40.0
+max_pitch = 35.0
+max_roll = 30.0
+min_eye_openness = 0.12
+min_eye_contrast = 0.25
+"""
+)
+
+GOOD = FaceMeasurements(
+    face_px=600,
+    relative_size=0.4,
+    blur=60.0,
+    brightness=120.0,
+    contrast=45.0,
+    dark_fraction=0.01,
+    bright_fraction=0.0,
+    yaw=3.0,
+    pitch=-2.0,
+    roll=1.0,
+    eye_openness=0.28,
+    eye_contrast=0.8,
+    colour_saturation=90.0,
+)
+
+
+def _box(side: int, left: int = 100) -> FaceBox:
+    return FaceBox(
+        left=left,
+        top=100,
+        right=left + side,
+        bottom=100 + side,
+        relative_size=side / 1500,
+        score=1.2,
+    )
+
+
+def _image(faces: list[FaceBox], measured: FaceMeasurements | None = GOOD) -> ImageFaces:
+    if not faces:
+        return ImageFaces(
+            status="no_face", width=1500, height=2000, rotations_tried=[0, 90, 270, 180]
+        )
+    return ImageFaces(
+        status="ok",
+        width=1500,
+        height=2000,
+        faces=faces,
+        chosen=0,
+        measurements=measured,
+        encoding=[0.0] * 128,
+    )
+
+
+def _reading(
+    distance: float | None, selfie: ImageFaces | None = None, portrait: ImageFaces | None = None
+) -> FaceReading:
+    return FaceReading(
+        id_portrait=portrait or _image([_box(200)]),
+        selfie=selfie or _image([_box(600)]),
+        distance=distance,
+    )
+
+
+def _by_name(reading: FaceReading):
+    return {check.name: check for check in face_checks(reading, TEST_POLICY)}
+
+
+@pytest.mark.parametrize(
+    ("distance", "status", "reasons"),
+    [
+        (0.30, "pass", []),
+        (0.45, "pass", []),
+        (0.52, "inconclusive", []),
+        (0.60, "fail", [ReasonCode.FACE_MISMATCH]),
+        (0.85, "fail", [ReasonCode.FACE_MISMATCH]),
+    ],
+)
+def test_three_zones(distance, status, reasons):
+    match = _by_name(_reading(distance))["face_match"]
+    assert (match.status, match.reasons) == (status, reasons)
+    assert match.score == pytest.approx(match_probability(distance))
+    assert match.evidence["distance"] == pytest.approx(distance)
+    assert match.detail  # Spanish, for the reviewer
+
+
+def test_probability_decreases_with_distance_and_is_extracted():
+    probabilities = [match_probability(d) for d in (0.2, 0.4, 0.5, 0.6, 0.8)]
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert 0.0 < probabilities[-1] < 0.5 < probabilities[0] < 1.0
+    extracted = face_extracted(_reading(0.4), TEST_POLICY)
+    assert extracted == {"face.distance": 0.4, "face.similarity": round(match_probability(0.4), 4)}
+
+
+def test_tiny_background_face_is_ignored_but_a_second_subject_is_not():
+    background = _image([_box(600), _box(120, left=900)])
+    assert len(subject_faces(background.faces, TEST_POLICY)) == 1
+    checks = _by_name(_reading(0.3, selfie=background))
+    assert checks["selfie_face"].status == "pass" and checks["face_match"].status == "pass"
+    two = _image([_box(600), _box(450, left=900)])
+    checks = _by_name(_reading(0.3, selfie=two))
+    assert checks["selfie_face"].reasons == [ReasonCode.SELFIE_MULTIPLE_FACES]
+    assert checks["face_match"].status == "inconclusive" and not checks["face_match"].reasons
+
+
+def test_no_selfie_face_and_no_id_portrait():
+    checks = _by_name(_reading(None, selfie=_image([])))
+    assert checks["selfie_face"].reasons == [ReasonCode.SELFIE_NO_FACE]
+    assert checks["face_match"].status == "inconclusive" and not checks["face_match"].reasons
+    checks = _by_name(_reading(None, portrait=_image([])))
+    assert checks["face_match"].reasons == [ReasonCode.ID_UNREADABLE]
+
+
+@pytest.mark.parametrize(
+    ("change", "gate"),
+    [
+        ({"blur": 5.0}, "min_blur"),
+        ({"brightness": 20.0}, "min_brightness"),
+        ({"brightness": 240.0}, "max_brightness"),
+        ({"yaw": -55.0}, "max_yaw"),
+        ({"roll": 40.0}, "max_roll"),
+        ({"eye_openness": 0.05}, "min_eye_openness"),
+        ({"eye_contrast": 0.1}, "min_eye_contrast"),
+        ({"face_px": 60}, "min_face_px"),
+    ],
+)
+def test_quality_gates(change, gate):
+    measured = GOOD.model_copy(update=change)
+    checks = _by_name(_reading(0.3, selfie=_image([_box(600)], measured)))
+    quality = checks["selfie_quality"]
+    assert quality.reasons == [ReasonCode.SELFIE_QUALITY]
+    assert [failed["gate"] for failed in quality.evidence["failed"]] == [gate]
+
+
+def test_good_selfie_passes_quality():
+    assert _by_name(_reading(0.3))["selfie_quality"].status == "pass"
+
+
+def test_invalid_uploads_are_inconclusive_without_reasons():
+    reading = FaceReading.empty()
+    checks = face_checks(reading, TEST_POLICY)
+    assert all(check.status == "inconclusive" and not check.reasons for check in checks)
