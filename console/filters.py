@@ -32,22 +32,22 @@ def age_text(delta: dt.timedelta) -> str:
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
-def local_time(value: dt.datetime | str | None) -> str:
+def local_time(value: dt.datetime | str | None, seconds: bool = False) -> str:
     """A date and time in Mexico City.
 
-    >>> local_time("2026-01-02T18:04:05+00:00")
-    '02/01/2026 12:04'
+    >>> local_time("2026-01-02T18:04:05+00:00"), local_time("2026-01-02T18:04:05Z", True)
+    ('02/01/2026 12:04', '02/01/2026 12:04:05')
     """
     if not value:
         return "—"
     if isinstance(value, str):
         try:
-            value = dt.datetime.fromisoformat(value)
+            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return value
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(MEXICO_CITY).strftime("%d/%m/%Y %H:%M")
+    return value.astimezone(MEXICO_CITY).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
 
 
 def percent(value: float | None) -> str:

@@ -13,6 +13,7 @@ from console import create_app, users
 from tests.console import seed as seeding
 
 PASSWORD = "correcto-caballo-bateria"
+ACL_PW = "console-acl-test-password"
 
 
 def free_port() -> int:
@@ -20,6 +21,17 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_argon2():
+    """Argon2 at its cheapest parameters: production costs ~0.4 s per hash on CI machines."""
+    from argon2 import PasswordHasher, profiles
+
+    saved = users._HASHER
+    users._HASHER = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    yield
+    users._HASHER = saved
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +83,25 @@ def r(redis_server):
     client.flushdb()
 
 
+@pytest.fixture(scope="session")
+def console_redis_url(redis_server):
+    """A Redis URL for the console's restricted ACL user (console/acl.py), created once."""
+    import redis
+
+    from console.acl import setuser_args
+
+    redis.Redis.from_url(redis_server).execute_command(*setuser_args("llave-console", ACL_PW))
+    return redis_server.replace("redis://", f"redis://llave-console:{ACL_PW}@")
+
+
+@pytest.fixture
+def console_redis(r, console_redis_url):
+    """A client logged in as the console's ACL user: what the app under test uses."""
+    import redis
+
+    return redis.Redis.from_url(console_redis_url)
+
+
 @pytest.fixture
 def store(tmp_path):
     """A local directory object store."""
@@ -87,23 +118,27 @@ def cases(store, r):
 
 @pytest.fixture
 def accounts_made(r):
-    """Two reviewers and a supervisor (argon2 hashes cost ~50 ms each)."""
+    """Two reviewers and a supervisor."""
     for name, role in (("ana", "reviewer"), ("beto", "reviewer"), ("sofia", "supervisor")):
         users.save(r, name, role, PASSWORD)
     return r
 
 
+def make_app(console_redis, store, **overrides):  # type: ignore[no-untyped-def]
+    """The console app over the seeded store, as the restricted Redis user (plain-HTTP cookies)."""
+    settings = {
+        "cookie_secure": False,
+        "upload_bucket": seeding.UPLOADS,
+        "verdict_bucket": seeding.VERDICTS,
+        **overrides,
+    }
+    return create_app(redis_client=console_redis, store=store, **settings)
+
+
 @pytest.fixture
-def app(r, store, cases, accounts_made, redis_server):
-    """The console app over the seeded store and Redis (plain-HTTP cookies for tests)."""
-    return create_app(
-        redis_client=r,
-        store=store,
-        redis_url=redis_server,
-        cookie_secure=False,
-        upload_bucket=seeding.UPLOADS,
-        verdict_bucket=seeding.VERDICTS,
-    )
+def app(console_redis, store, cases, accounts_made):
+    """The console app with default settings."""
+    return make_app(console_redis, store)
 
 
 def login(client, username: str, password: str = PASSWORD):

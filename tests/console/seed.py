@@ -8,6 +8,7 @@ the review queue entry through ``workers.accounts.apply_decision`` (the sink's o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import random
 from dataclasses import dataclass
@@ -173,18 +174,26 @@ SCENARIOS = [
 ]
 
 
+@functools.cache
+def case_files(index: int) -> dict[str, bytes]:
+    """The uploads of the index-th case (drawn once per test session)."""
+    person = PEOPLE[index % len(PEOPLE)]
+    reasons = SCENARIOS[index % len(SCENARIOS)]
+    return {
+        "id_front.jpg": id_front(person, seed=index),
+        "id_back.jpg": id_back(person),
+        "address_proof.pdf": bill_pdf(person),
+        "selfie.jpg": selfie(seed=index + (100 if ReasonCode.FACE_MISMATCH in reasons else 0)),
+    }
+
+
 def build_case(index: int, now: dt.datetime) -> tuple[JobPayload, Verdict, dict[str, bytes]]:
     """Payload, verdict and files of the index-th seeded case."""
     person = PEOPLE[index % len(PEOPLE)]
     reasons = SCENARIOS[index % len(SCENARIOS)]
     sid, account = f"sub-test-{index + 1:03d}", f"acct-{index + 1:03d}"
     submitted = now - dt.timedelta(hours=30 - 9 * index, minutes=7 * index)
-    files = {
-        "id_front.jpg": id_front(person, seed=index),
-        "id_back.jpg": id_back(person),
-        "address_proof.pdf": bill_pdf(person),
-        "selfie.jpg": selfie(seed=index + (100 if ReasonCode.FACE_MISMATCH in reasons else 0)),
-    }
+    files = case_files(index)
     payload = JobPayload.model_validate(
         {
             "submission_id": sid,
