@@ -9,29 +9,149 @@ CURP_ALPHABET = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
 _VOWELS = "AEIOU"
 #: Particles skipped in compound surnames and names (RENAPO instructivo).
 _PARTICLES = {
-    "DA", "DAS", "DE", "DEL", "DER", "DI", "DIE", "DD", "EL", "LA", "LAS", "LE", "LES", "LOS",
-    "MAC", "MC", "VAN", "VON", "Y",
+    "DA",
+    "DAS",
+    "DE",
+    "DEL",
+    "DER",
+    "DI",
+    "DIE",
+    "DD",
+    "EL",
+    "LA",
+    "LAS",
+    "LE",
+    "LES",
+    "LOS",
+    "MAC",
+    "MC",
+    "VAN",
+    "VON",
+    "Y",
 }
 #: Given names skipped when a compound name starts with them.
 _COMMON_FIRST = {"MARIA", "MA", "MA.", "M", "M.", "JOSE", "J", "J."}
 #: Words RENAPO forbids in the first four letters: the second letter becomes X.
 INCONVENIENT = set(
-    """BACA BAKA BUEI BUEY CACA CACO CAGA CAGO CAKA CAKO COGE COGI COJA COJE COJI COJO COLA
-    CULO FALO FETO GETA GUEI GUEY JETA JOTO KACA KACO KAGA KAGO KAKA KAKO KOGE KOGI KOJA KOJE
-    KOJI KOJO KOLA KULO LILO LOCA LOCO LOKA LOKO MAME MAMO MEAR MEAS MEON MIAR MION MOCO MOKO
-    MULA MULO NACA NACO PEDA PEDO PENE PIPI PITO POPO PUTA PUTO QULO RATA ROBA ROBE ROBO RUIN
-    SENO TETA VACA VAGA VAGO VAKA VUEI VUEY WUEI WUEY""".split()
+    [
+        "BACA",
+        "BAKA",
+        "BUEI",
+        "BUEY",
+        "CACA",
+        "CACO",
+        "CAGA",
+        "CAGO",
+        "CAKA",
+        "CAKO",
+        "COGE",
+        "COGI",
+        "COJA",
+        "COJE",
+        "COJI",
+        "COJO",
+        "COLA",
+        "CULO",
+        "FALO",
+        "FETO",
+        "GETA",
+        "GUEI",
+        "GUEY",
+        "JETA",
+        "JOTO",
+        "KACA",
+        "KACO",
+        "KAGA",
+        "KAGO",
+        "KAKA",
+        "KAKO",
+        "KOGE",
+        "KOGI",
+        "KOJA",
+        "KOJE",
+        "KOJI",
+        "KOJO",
+        "KOLA",
+        "KULO",
+        "LILO",
+        "LOCA",
+        "LOCO",
+        "LOKA",
+        "LOKO",
+        "MAME",
+        "MAMO",
+        "MEAR",
+        "MEAS",
+        "MEON",
+        "MIAR",
+        "MION",
+        "MOCO",
+        "MOKO",
+        "MULA",
+        "MULO",
+        "NACA",
+        "NACO",
+        "PEDA",
+        "PEDO",
+        "PENE",
+        "PIPI",
+        "PITO",
+        "POPO",
+        "PUTA",
+        "PUTO",
+        "QULO",
+        "RATA",
+        "ROBA",
+        "ROBE",
+        "ROBO",
+        "RUIN",
+        "SENO",
+        "TETA",
+        "VACA",
+        "VAGA",
+        "VAGO",
+        "VAKA",
+        "VUEI",
+        "VUEY",
+        "WUEI",
+        "WUEY",
+    ]
 )
 #: RENAPO two-letter codes of the states of birth (NE = born abroad).
 STATES = {
-    "AS": "AGUASCALIENTES", "BC": "BAJA CALIFORNIA", "BS": "BAJA CALIFORNIA SUR",
-    "CC": "CAMPECHE", "CL": "COAHUILA", "CM": "COLIMA", "CS": "CHIAPAS", "CH": "CHIHUAHUA",
-    "DF": "CIUDAD DE MÉXICO", "DG": "DURANGO", "GT": "GUANAJUATO", "GR": "GUERRERO",
-    "HG": "HIDALGO", "JC": "JALISCO", "MC": "ESTADO DE MÉXICO", "MN": "MICHOACÁN",
-    "MS": "MORELOS", "NT": "NAYARIT", "NL": "NUEVO LEÓN", "OC": "OAXACA", "PL": "PUEBLA",
-    "QT": "QUERÉTARO", "QR": "QUINTANA ROO", "SP": "SAN LUIS POTOSÍ", "SL": "SINALOA",
-    "SR": "SONORA", "TC": "TABASCO", "TS": "TAMAULIPAS", "TL": "TLAXCALA", "VZ": "VERACRUZ",
-    "YN": "YUCATÁN", "ZS": "ZACATECAS", "NE": "NACIDO EN EL EXTRANJERO",
+    "AS": "AGUASCALIENTES",
+    "BC": "BAJA CALIFORNIA",
+    "BS": "BAJA CALIFORNIA SUR",
+    "CC": "CAMPECHE",
+    "CL": "COAHUILA",
+    "CM": "COLIMA",
+    "CS": "CHIAPAS",
+    "CH": "CHIHUAHUA",
+    "DF": "CIUDAD DE MÉXICO",
+    "DG": "DURANGO",
+    "GT": "GUANAJUATO",
+    "GR": "GUERRERO",
+    "HG": "HIDALGO",
+    "JC": "JALISCO",
+    "MC": "ESTADO DE MÉXICO",
+    "MN": "MICHOACÁN",
+    "MS": "MORELOS",
+    "NT": "NAYARIT",
+    "NL": "NUEVO LEÓN",
+    "OC": "OAXACA",
+    "PL": "PUEBLA",
+    "QT": "QUERÉTARO",
+    "QR": "QUINTANA ROO",
+    "SP": "SAN LUIS POTOSÍ",
+    "SL": "SINALOA",
+    "SR": "SONORA",
+    "TC": "TABASCO",
+    "TS": "TAMAULIPAS",
+    "TL": "TLAXCALA",
+    "VZ": "VERACRUZ",
+    "YN": "YUCATÁN",
+    "ZS": "ZACATECAS",
+    "NE": "NACIDO EN EL EXTRANJERO",
 }
 
 
@@ -49,6 +169,18 @@ def plain(text: str) -> str:
         base = unicodedata.normalize("NFD", ch)[0]
         out.append(base if base.isalpha() or base == " " else " ")
     return " ".join("".join(out).split())
+
+
+def unaccent(text: str) -> str:
+    """Uppercase without accents, keeping Ñ, digits and punctuation (as cards print addresses).
+
+    >>> unaccent("Constitución de 1917, Cuauhtémoc")
+    'CONSTITUCION DE 1917, CUAUHTEMOC'
+    """
+    out = []
+    for ch in text.upper():
+        out.append(ch if ch == "Ñ" else unicodedata.normalize("NFD", ch)[0])
+    return "".join(out)
 
 
 def _key_word(text: str, skip_common: bool = False) -> str:
@@ -135,4 +267,6 @@ def is_valid(curp: str) -> bool:
     >>> is_valid("SABC560626MDFLRN01"), is_valid("SABC560626MDFLRN02")
     (True, False)
     """
-    return len(curp) == 18 and all(c in CURP_ALPHABET for c in curp) and check_digit(curp) == curp[17]
+    return (
+        len(curp) == 18 and all(c in CURP_ALPHABET for c in curp) and check_digit(curp) == curp[17]
+    )

@@ -109,8 +109,16 @@ def td3_passport(
     pn = _fit(personal_number, 14)
     birth_s, expiry_s = yymmdd(birth), yymmdd(expiry)
     line2 = (
-        number + check_digit(number) + "MEX" + birth_s + check_digit(birth_s) + icao_sex
-        + expiry_s + check_digit(expiry_s) + pn + check_digit(pn)
+        number
+        + check_digit(number)
+        + "MEX"
+        + birth_s
+        + check_digit(birth_s)
+        + icao_sex
+        + expiry_s
+        + check_digit(expiry_s)
+        + pn
+        + check_digit(pn)
     )
     composite = line2[0:10] + line2[13:20] + line2[21:43]
     return [line1, line2 + check_digit(composite)]

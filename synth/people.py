@@ -31,31 +31,56 @@ VEGA|LUNA|ARELLANO|DE LEÓN|SAN JUAN|TREVIÑO|OLVERA|GALINDO|XOLALPA|TLATELPA|HU
 
 #: (colonia, código postal, alcaldía) triples of Mexico City.
 COLONIAS = [
-    ("ROMA NORTE", "06700", "CUAUHTÉMOC"), ("CONDESA", "06140", "CUAUHTÉMOC"),
-    ("JUÁREZ", "06600", "CUAUHTÉMOC"), ("CENTRO", "06000", "CUAUHTÉMOC"),
-    ("DOCTORES", "06720", "CUAUHTÉMOC"), ("SANTA MARÍA LA RIBERA", "06400", "CUAUHTÉMOC"),
-    ("GUERRERO", "06300", "CUAUHTÉMOC"), ("HIPÓDROMO", "06100", "CUAUHTÉMOC"),
-    ("ROMA SUR", "06760", "CUAUHTÉMOC"), ("OBRERA", "06800", "CUAUHTÉMOC"),
-    ("DEL VALLE CENTRO", "03100", "BENITO JUÁREZ"), ("NARVARTE PONIENTE", "03020", "BENITO JUÁREZ"),
-    ("PORTALES NORTE", "03300", "BENITO JUÁREZ"), ("NÁPOLES", "03810", "BENITO JUÁREZ"),
-    ("ÁLAMOS", "03400", "BENITO JUÁREZ"), ("MIXCOAC", "03910", "BENITO JUÁREZ"),
-    ("SANTA CRUZ ATOYAC", "03310", "BENITO JUÁREZ"), ("DEL CARMEN", "04100", "COYOACÁN"),
-    ("SANTA CATARINA", "04010", "COYOACÁN"), ("CIUDAD JARDÍN", "04370", "COYOACÁN"),
-    ("PEDREGAL DE SANTO DOMINGO", "04369", "COYOACÁN"), ("COUNTRY CLUB", "04220", "COYOACÁN"),
-    ("POLANCO V SECCIÓN", "11560", "MIGUEL HIDALGO"), ("ANZURES", "11590", "MIGUEL HIDALGO"),
-    ("TACUBAYA", "11870", "MIGUEL HIDALGO"), ("ESCANDÓN I SECCIÓN", "11800", "MIGUEL HIDALGO"),
-    ("GRANADA", "11520", "MIGUEL HIDALGO"), ("ANÁHUAC I SECCIÓN", "11320", "MIGUEL HIDALGO"),
-    ("SAN LORENZO TEZONCO", "09900", "IZTAPALAPA"), ("SANTA CRUZ MEYEHUALCO", "09290", "IZTAPALAPA"),
-    ("CONSTITUCIÓN DE 1917", "09260", "IZTAPALAPA"), ("LOS REYES CULHUACÁN", "09840", "IZTAPALAPA"),
-    ("LINDAVISTA NORTE", "07300", "GUSTAVO A. MADERO"), ("INDUSTRIAL", "07800", "GUSTAVO A. MADERO"),
-    ("SAN ÁNGEL", "01000", "ÁLVARO OBREGÓN"), ("GUADALUPE INN", "01020", "ÁLVARO OBREGÓN"),
-    ("FLORIDA", "01030", "ÁLVARO OBREGÓN"), ("OLIVAR DE LOS PADRES", "01780", "ÁLVARO OBREGÓN"),
-    ("TLALPAN CENTRO", "14000", "TLALPAN"), ("ISIDRO FABELA", "14030", "TLALPAN"),
-    ("VILLA COAPA", "14390", "TLALPAN"), ("CLAVERÍA", "02080", "AZCAPOTZALCO"),
-    ("SAN ÁLVARO", "02090", "AZCAPOTZALCO"), ("JARDÍN BALBUENA", "15900", "VENUSTIANO CARRANZA"),
-    ("MOCTEZUMA 2A SECCIÓN", "15530", "VENUSTIANO CARRANZA"), ("ROMERO RUBIO", "15400", "VENUSTIANO CARRANZA"),
-    ("AGRÍCOLA ORIENTAL", "08500", "IZTACALCO"), ("GRANJAS MÉXICO", "08400", "IZTACALCO"),
-    ("BARRIO 18", "16034", "XOCHIMILCO"), ("SANTA ÚRSULA XITLA", "14420", "TLALPAN"),
+    ("ROMA NORTE", "06700", "CUAUHTÉMOC"),
+    ("CONDESA", "06140", "CUAUHTÉMOC"),
+    ("JUÁREZ", "06600", "CUAUHTÉMOC"),
+    ("CENTRO", "06000", "CUAUHTÉMOC"),
+    ("DOCTORES", "06720", "CUAUHTÉMOC"),
+    ("SANTA MARÍA LA RIBERA", "06400", "CUAUHTÉMOC"),
+    ("GUERRERO", "06300", "CUAUHTÉMOC"),
+    ("HIPÓDROMO", "06100", "CUAUHTÉMOC"),
+    ("ROMA SUR", "06760", "CUAUHTÉMOC"),
+    ("OBRERA", "06800", "CUAUHTÉMOC"),
+    ("DEL VALLE CENTRO", "03100", "BENITO JUÁREZ"),
+    ("NARVARTE PONIENTE", "03020", "BENITO JUÁREZ"),
+    ("PORTALES NORTE", "03300", "BENITO JUÁREZ"),
+    ("NÁPOLES", "03810", "BENITO JUÁREZ"),
+    ("ÁLAMOS", "03400", "BENITO JUÁREZ"),
+    ("MIXCOAC", "03910", "BENITO JUÁREZ"),
+    ("SANTA CRUZ ATOYAC", "03310", "BENITO JUÁREZ"),
+    ("DEL CARMEN", "04100", "COYOACÁN"),
+    ("SANTA CATARINA", "04010", "COYOACÁN"),
+    ("CIUDAD JARDÍN", "04370", "COYOACÁN"),
+    ("PEDREGAL DE SANTO DOMINGO", "04369", "COYOACÁN"),
+    ("COUNTRY CLUB", "04220", "COYOACÁN"),
+    ("POLANCO V SECCIÓN", "11560", "MIGUEL HIDALGO"),
+    ("ANZURES", "11590", "MIGUEL HIDALGO"),
+    ("TACUBAYA", "11870", "MIGUEL HIDALGO"),
+    ("ESCANDÓN I SECCIÓN", "11800", "MIGUEL HIDALGO"),
+    ("GRANADA", "11520", "MIGUEL HIDALGO"),
+    ("ANÁHUAC I SECCIÓN", "11320", "MIGUEL HIDALGO"),
+    ("SAN LORENZO TEZONCO", "09900", "IZTAPALAPA"),
+    ("SANTA CRUZ MEYEHUALCO", "09290", "IZTAPALAPA"),
+    ("CONSTITUCIÓN DE 1917", "09260", "IZTAPALAPA"),
+    ("LOS REYES CULHUACÁN", "09840", "IZTAPALAPA"),
+    ("LINDAVISTA NORTE", "07300", "GUSTAVO A. MADERO"),
+    ("INDUSTRIAL", "07800", "GUSTAVO A. MADERO"),
+    ("SAN ÁNGEL", "01000", "ÁLVARO OBREGÓN"),
+    ("GUADALUPE INN", "01020", "ÁLVARO OBREGÓN"),
+    ("FLORIDA", "01030", "ÁLVARO OBREGÓN"),
+    ("OLIVAR DE LOS PADRES", "01780", "ÁLVARO OBREGÓN"),
+    ("TLALPAN CENTRO", "14000", "TLALPAN"),
+    ("ISIDRO FABELA", "14030", "TLALPAN"),
+    ("VILLA COAPA", "14390", "TLALPAN"),
+    ("CLAVERÍA", "02080", "AZCAPOTZALCO"),
+    ("SAN ÁLVARO", "02090", "AZCAPOTZALCO"),
+    ("JARDÍN BALBUENA", "15900", "VENUSTIANO CARRANZA"),
+    ("MOCTEZUMA 2A SECCIÓN", "15530", "VENUSTIANO CARRANZA"),
+    ("ROMERO RUBIO", "15400", "VENUSTIANO CARRANZA"),
+    ("AGRÍCOLA ORIENTAL", "08500", "IZTACALCO"),
+    ("GRANJAS MÉXICO", "08400", "IZTACALCO"),
+    ("BARRIO 18", "16034", "XOCHIMILCO"),
+    ("SANTA ÚRSULA XITLA", "14420", "TLALPAN"),
 ]
 STREETS = """AV. INSURGENTES SUR|DURANGO|ORIZABA|TONALÁ|MEDELLÍN|AV. UNIVERSIDAD|
 EJE CENTRAL LÁZARO CÁRDENAS|AV. REVOLUCIÓN|CALZ. DE TLALPAN|AV. MÉXICO COYOACÁN|
@@ -118,19 +143,25 @@ def random_domicilio(rng: random.Random, avoid_cp: str | None = None) -> Domicil
     numero = str(rng.choice([rng.randint(1, 99), rng.randint(100, 999), rng.randint(1000, 3999)]))
     interior = None
     if rng.random() < 0.45:
-        interior = rng.choice([str(rng.randint(1, 30)), f"{rng.randint(1, 9)}0{rng.randint(1, 4)}",
-                               rng.choice("ABCD"), f"DEPTO {rng.randint(1, 12)}"])
+        interior = rng.choice(
+            [
+                str(rng.randint(1, 30)),
+                f"{rng.randint(1, 9)}0{rng.randint(1, 4)}",
+                rng.choice("ABCD"),
+                f"DEPTO {rng.randint(1, 12)}",
+            ]
+        )
     return Domicilio(rng.choice(STREETS), numero, interior, colonia, alcaldia, cp)
 
 
-def random_person(rng: random.Random, sexo: str, today: dt.date) -> Person:
+def random_person(rng: random.Random, sexo: str, today: dt.date, min_age: int = 18) -> Person:
     """A random adult with a CURP consistent with the data (homonym char 0 or A mostly)."""
     nombre = rng.choice(MALE_NAMES if sexo == "H" else FEMALE_NAMES)
     if rng.random() < 0.25 and " " not in nombre:
         nombre += " " + rng.choice(MALE_NAMES if sexo == "H" else FEMALE_NAMES).split()[0]
     first = rng.choice(SURNAMES)
     second = "" if rng.random() < 0.04 else rng.choice([s for s in SURNAMES if s != first])
-    age_days = rng.randint(18 * 366, 78 * 365)
+    age_days = rng.randint(min_age * 366, 78 * 365)
     birth = today - dt.timedelta(days=age_days)
     state = rng.choice(BIRTH_STATES)
     homonym = None
