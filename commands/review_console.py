@@ -6,6 +6,7 @@ its audit log.
     llave-verify review-console disable-user NAME
     llave-verify review-console users
     llave-verify review-console verify-audit
+    llave-verify review-console --redis-url ADMIN_URL setup-acl [llave-console]
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     disable.add_argument("username")
     sub.add_parser("users", help="list the accounts")
     sub.add_parser("verify-audit", help="recompute the audit log's hash chain")
+    acl = sub.add_parser(
+        "setup-acl", help="create the console's restricted Redis user (run with admin rights)"
+    )
+    acl.add_argument("username", nargs="?", default="llave-console")
+    acl.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
         "disable-user": _disable_user,
         "users": _list_users,
         "verify-audit": _verify_audit,
+        "setup-acl": _setup_acl,
     }
     return actions[args.action](args)
 
@@ -70,13 +77,9 @@ def _serve(args: argparse.Namespace) -> int:
 def _add_user(args: argparse.Namespace) -> int:
     from console import audit, users
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Contraseña: ")
-        if getpass.getpass("Repite la contraseña: ") != password:
-            print("las contraseñas no coinciden", file=sys.stderr)
-            return 2
+    password = _read_password(args)
+    if password is None:
+        return 2
     r = _redis(args)
     try:
         user = users.save(r, args.username, args.role, password)
@@ -86,6 +89,17 @@ def _add_user(args: argparse.Namespace) -> int:
     audit.append(r, "cli", "admin", "user_add", username=user.username, new_role=user.role)
     print(f"{user.username}: {user.role}")
     return 0
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    """The password from stdin (scripts) or typed twice at a prompt; None if they differ."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Contraseña: ")
+    if getpass.getpass("Repite la contraseña: ") != password:
+        print("las contraseñas no coinciden", file=sys.stderr)
+        return None
+    return password
 
 
 def _disable_user(args: argparse.Namespace) -> int:
@@ -115,3 +129,14 @@ def _verify_audit(args: argparse.Namespace) -> int:
         return 0
     print(f"audit chain BROKEN at entry {report.broken_at}: {report.problem}", file=sys.stderr)
     return 1
+
+
+def _setup_acl(args: argparse.Namespace) -> int:
+    from console.acl import setuser_args
+
+    password = _read_password(args)
+    if password is None:
+        return 2
+    _redis(args).execute_command(*setuser_args(args.username, password))
+    print(f"redis user {args.username}: console rules applied (audit stream append-only)")
+    return 0

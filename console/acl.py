@@ -11,11 +11,25 @@ hash chain makes that visible, since the first entry left no longer links to the
 from __future__ import annotations
 
 RULES: tuple[str, ...] = (
-    "resetkeys", "resetchannels", "-@all",
-    "+@read", "+@write", "+@stream", "+@hash", "+@string", "+@keyspace", "+@scripting",
-    "+@transaction", "+@connection", "-@dangerous",
-    "~llave:console:*", "~llave:account:*", "~llave:submission:*", "~llave:verdicts",
-    "~llave:review", "%R~llave:audit",
+    "resetkeys",
+    "resetchannels",
+    "-@all",
+    "+@read",
+    "+@write",
+    "+@stream",
+    "+@hash",
+    "+@string",
+    "+@keyspace",
+    "+@scripting",
+    "+@transaction",
+    "+@connection",
+    "-@dangerous",
+    "~llave:console:*",
+    "~llave:account:*",
+    "~llave:submission:*",
+    "~llave:verdicts",
+    "~llave:review",
+    "%R~llave:audit",
     "(~llave:audit +xadd +watch +unwatch +multi +exec)",
 )
 

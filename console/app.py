@@ -9,6 +9,7 @@ from typing import Any
 
 import redis
 from flask import Flask, Response, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from console import auth, users
 from console.claims import Claims
@@ -97,7 +98,7 @@ def _load_session() -> None:
     g.flash = console.sessions.pop_flash(g.session.token) if g.session else None
 
 
-def _require_session() -> Response | None:
+def _require_session() -> BaseResponse | None:
     if request.endpoint in PUBLIC_ENDPOINTS or g.user is not None:
         return None
     if request.method == "GET":

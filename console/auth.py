@@ -48,7 +48,7 @@ class Sessions:
             secrets.token_urlsafe(32), user.username, secrets.token_urlsafe(32), time.time()
         )
         key = keys.session(session.token)
-        mapping = {
+        mapping: dict[str | bytes, str | float] = {
             "username": user.username,
             "csrf": session.csrf,
             "created_at": session.created_at,

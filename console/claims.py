@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 
@@ -58,7 +59,7 @@ class Claims:
 
     def assign(self, submission_id: str, username: str) -> str | None:
         """Supervisor: give the case to ``username`` (fresh expiry); returns the previous holder."""
-        previous = self.r.set(keys.claim(submission_id), username, px=self.ttl_ms, get=True)
+        previous: Any = self.r.set(keys.claim(submission_id), username, px=self.ttl_ms, get=True)
         return previous.decode() if isinstance(previous, bytes) else previous
 
     def of(self, submission_ids: list[str]) -> dict[str, Claim]:

@@ -44,10 +44,13 @@ def local_time(value: dt.datetime | str | None, seconds: bool = False) -> str:
         try:
             value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            return value
+            return str(value)
+    assert isinstance(value, dt.datetime)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(MEXICO_CITY).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+    return value.astimezone(MEXICO_CITY).strftime(
+        "%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M"
+    )
 
 
 def percent(value: float | None) -> str:

@@ -8,6 +8,7 @@ import re
 import secrets
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from console import audit, auth, decisions, reviewqueue, users
 from console.app import services
@@ -25,13 +26,13 @@ bp = Blueprint("views", __name__)
 
 
 @bp.get("/login")
-def login() -> Response:
+def login() -> BaseResponse:
     """The login form (with a fresh double-submit CSRF cookie)."""
     return _login_page("", 200)
 
 
 @bp.post("/login")
-def login_post() -> Response:
+def login_post() -> BaseResponse:
     """Check the password, within the per-username and per-IP limits."""
     console = services()
     username = request.form.get("username", "").strip().lower()[:64]
@@ -55,7 +56,7 @@ def login_post() -> Response:
 
 
 @bp.post("/logout")
-def logout() -> Response:
+def logout() -> BaseResponse:
     """End the session."""
     services().sessions.end(g.session.token)
     response = redirect(url_for("views.login"), code=303)
@@ -63,7 +64,7 @@ def logout() -> Response:
     return response
 
 
-def _login_page(error: str, status: int) -> Response:
+def _login_page(error: str, status: int) -> BaseResponse:
     # Reuse the browser's pending token: a parallel request (e.g. a favicon) must not
     # invalidate the form already on screen.
     token = request.cookies.get(auth.PRELOGIN_COOKIE, "")
@@ -75,7 +76,9 @@ def _login_page(error: str, status: int) -> Response:
     return response
 
 
-def _set_cookie(response: Response, name: str, value: str, max_age: int, path: str = "/") -> None:
+def _set_cookie(
+    response: BaseResponse, name: str, value: str, max_age: int, path: str = "/"
+) -> None:
     response.set_cookie(
         name,
         value,
@@ -91,7 +94,7 @@ def _set_cookie(response: Response, name: str, value: str, max_age: int, path: s
 
 
 @bp.get("/")
-def home() -> Response:
+def home() -> BaseResponse:
     """The queue is the home page."""
     return redirect(url_for("views.queue"))
 
@@ -118,7 +121,7 @@ def queue() -> str:
 
 
 @bp.post("/casos/<submission_id>/tomar")
-def claim(submission_id: str) -> Response:
+def claim(submission_id: str) -> BaseResponse:
     """Claim a case (or renew one's own claim)."""
     console = services()
     _known_case(submission_id)
@@ -132,7 +135,7 @@ def claim(submission_id: str) -> Response:
 
 
 @bp.post("/casos/<submission_id>/liberar")
-def release(submission_id: str) -> Response:
+def release(submission_id: str) -> BaseResponse:
     """Give one's own claim back to the queue."""
     console = services()
     if console.claims.release(submission_id, g.user.username):
@@ -144,7 +147,7 @@ def release(submission_id: str) -> Response:
 
 
 @bp.post("/supervision/casos/<submission_id>/liberar")
-def force_release(submission_id: str) -> Response:
+def force_release(submission_id: str) -> BaseResponse:
     """Supervisor: release anyone's claim."""
     console = _supervisor()
     previous = console.claims.force_release(submission_id)
@@ -162,7 +165,7 @@ def force_release(submission_id: str) -> Response:
 
 
 @bp.post("/supervision/casos/<submission_id>/reasignar")
-def reassign(submission_id: str) -> Response:
+def reassign(submission_id: str) -> BaseResponse:
     """Supervisor: give a case to another active reviewer."""
     console = _supervisor()
     _known_case(submission_id)
@@ -195,6 +198,8 @@ def case(submission_id: str) -> str:
     payload = console.evidence.payload(submission_id)
     item = reviewqueue.find(console.redis, submission_id)
     holder = console.claims.holder(submission_id)
+    if holder is not None and holder == g.user.username:
+        console.claims.acquire(submission_id, holder)  # working on it: renew the claim
     checks = list(verdict.checks)
     return render_template(
         "case.html",
@@ -218,7 +223,7 @@ def case(submission_id: str) -> str:
 
 
 @bp.get("/casos/<submission_id>/documentos/<role>")
-def document(submission_id: str, role: str) -> Response:
+def document(submission_id: str, role: str) -> BaseResponse:
     """One upload, re-encoded as a bounded JPEG (PDFs: first page through poppler)."""
     console = services()
     if role not in ROLES:
@@ -229,7 +234,7 @@ def document(submission_id: str, role: str) -> Response:
 
 
 @bp.get("/casos/<submission_id>/rostros/<name>")
-def face(submission_id: str, name: str) -> Response:
+def face(submission_id: str, name: str) -> BaseResponse:
     """An aligned face crop written by the pipeline."""
     if name not in FACE_ARTEFACTS:
         abort(404)
@@ -239,7 +244,7 @@ def face(submission_id: str, name: str) -> Response:
 
 
 @bp.post("/casos/<submission_id>/decision")
-def decide(submission_id: str) -> Response:
+def decide(submission_id: str) -> BaseResponse:
     """Approve, reject (cause + note) or ask for resubmission (message for the citizen)."""
     console = services()
     if not _valid_id(submission_id):
@@ -292,7 +297,7 @@ def _known_case(submission_id: str) -> None:
         abort(404)
 
 
-def _image(jpeg: bytes | None) -> Response:
+def _image(jpeg: bytes | None) -> BaseResponse:
     if jpeg is None:
         abort(404)
     response = Response(jpeg, mimetype="image/jpeg")

@@ -15,8 +15,9 @@ from console import audit, users
 def _append_three(r):  # type: ignore[no-untyped-def]
     return [
         audit.append(r, "ana", "reviewer", "claim", submission_id="s-1"),
-        audit.append(r, "ana", "reviewer", "approve", submission_id="s-1", note="ok",
-                     verdict_sha256="a" * 64),
+        audit.append(
+            r, "ana", "reviewer", "approve", submission_id="s-1", note="ok", verdict_sha256="a" * 64
+        ),
         audit.append(r, "sofia", "supervisor", "release", submission_id="s-2"),
     ]
 
@@ -85,13 +86,30 @@ def test_console_redis_user_can_append_but_not_delete(r, console_redis):
 
 def test_cli_manages_users_and_verifies_the_audit(r, redis_server, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("una-contraseña-larga\n"))
-    assert cli(["review-console", "--redis-url", redis_server, "add-user", "carla",
-                "--role", "supervisor", "--password-stdin"]) == 0
+    assert (
+        cli(
+            [
+                "review-console",
+                "--redis-url",
+                redis_server,
+                "add-user",
+                "carla",
+                "--role",
+                "supervisor",
+                "--password-stdin",
+            ]
+        )
+        == 0
+    )
     assert users.authenticate(r, "carla", "una-contraseña-larga").is_supervisor
     assert r.hget("llave:console:user:carla", "password_hash").startswith(b"$argon2id$")
     monkeypatch.setattr("sys.stdin", io.StringIO("corta\n"))
-    assert cli(["review-console", "--redis-url", redis_server, "add-user", "dario",
-                "--password-stdin"]) == 2
+    assert (
+        cli(
+            ["review-console", "--redis-url", redis_server, "add-user", "dario", "--password-stdin"]
+        )
+        == 2
+    )
     assert cli(["review-console", "--redis-url", redis_server, "users"]) == 0
     assert "carla\tsupervisor\tactive" in capsys.readouterr().out
     assert cli(["review-console", "--redis-url", redis_server, "verify-audit"]) == 0
@@ -102,3 +120,19 @@ def test_cli_manages_users_and_verifies_the_audit(r, redis_server, monkeypatch, 
     assert cli(["review-console", "--redis-url", redis_server, "verify-audit"]) == 1
     assert cli(["review-console", "--redis-url", redis_server, "disable-user", "carla"]) == 0
     assert users.authenticate(r, "carla", "una-contraseña-larga") is None
+
+
+def test_cli_sets_up_the_console_acl_user(r, redis_server, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("otra-contraseña-larga\n"))
+    url = redis_server
+    assert (
+        cli(["review-console", "--redis-url", url, "setup-acl", "consola-2", "--password-stdin"])
+        == 0
+    )
+    limited = redis.Redis.from_url(
+        url.replace("redis://", "redis://consola-2:otra-contraseña-larga@")
+    )
+    audit.append(limited, "ana", "reviewer", "claim", submission_id="s-9")
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        limited.delete("llave:audit")
+    r.acl_deluser("consola-2")

@@ -58,7 +58,9 @@ def test_approve_updates_everything_and_keeps_the_verdict(app, r, store, cases):
     assert accounts.get_account(r, case.account_id)["source"] == "reviewer"
     events = accounts.events_for(r, case.submission_id)
     assert [(e["decision"], e["source"]) for e in events] == [
-        ("review", "pipeline"), ("verified", "reviewer")]
+        ("review", "pipeline"),
+        ("verified", "reviewer"),
+    ]
     assert case.submission_id not in _pending(r)
     assert r.xpending("llave:review", "reviewers")["pending"] == 2
     assert store.get(seeding.VERDICTS, f"{case.submission_id}/verdict.json") == case.verdict_bytes
@@ -81,7 +83,9 @@ def test_reject_needs_a_listed_cause_and_a_note(app, r, cases):
     bad_cause = ana.decide(sid, sha, action="reject", cause="me_cae_mal", note="x")
     assert bad_cause.status_code == 400
     assert accounts.get_account(r, cases[1].account_id)["status"] == "review"
-    ok = ana.decide(sid, sha, action="reject", cause="documentacion_apocrifa", note="Tipografía alterada.")
+    ok = ana.decide(
+        sid, sha, action="reject", cause="documentacion_apocrifa", note="Tipografía alterada."
+    )
     assert ok.status_code == 303
     assert accounts.get_account(r, cases[1].account_id)["status"] == "rejected"
     (entry,) = [e for e in audit.read(r) if e.record["action"] == "reject"]
@@ -152,7 +156,10 @@ def test_a_decided_case_cannot_be_decided_again(app, r, cases):
     assert beto.claim(sid).status_code == 404  # no longer in the queue
     r.set(f"llave:console:claim:{sid}", "beto")  # even with a forged claim
     sha = hashlib.sha256(cases[0].verdict_bytes).hexdigest()
-    assert beto.decide(sid, sha, action="reject", cause="documentacion_apocrifa", note="x").status_code == 409
+    assert (
+        beto.decide(sid, sha, action="reject", cause="documentacion_apocrifa", note="x").status_code
+        == 409
+    )
     assert accounts.get_account(r, cases[0].account_id)["status"] == "verified"
     assert "Aprobada" in beto.client.get(f"/casos/{sid}").get_data(as_text=True)
 
@@ -191,8 +198,11 @@ def test_supervisor_reassigns_and_releases(app, r, cases):
     assert beto.decide(sid, sha, action="approve").status_code == 303
     actions = [(e.record["action"], e.record["actor"]) for e in audit.read(r, newest_first=False)]
     assert ("reassign", "sofia") in actions and ("release", "sofia") in actions
-    reassign = next(e for e in audit.read(r) if e.record["action"] == "reassign"
-                    and e.record["submission_id"] == sid)
+    reassign = next(
+        e
+        for e in audit.read(r)
+        if e.record["action"] == "reassign" and e.record["submission_id"] == sid
+    )
     assert reassign.record["previous_holder"] == "ana" and reassign.record["new_holder"] == "beto"
 
 

@@ -10,9 +10,7 @@ import pytest
 
 import console
 
-MODULES = sorted(
-    name for _, name, _ in pkgutil.iter_modules(console.__path__, prefix="console.")
-)
+MODULES = sorted(name for _, name, _ in pkgutil.iter_modules(console.__path__, prefix="console."))
 
 
 @pytest.mark.parametrize("name", MODULES)
