@@ -1,6 +1,7 @@
 """The verdict sink: where a finished case goes (object storage, then Redis, in that order).
 
-1. artefacts (face crops) to ``<verdict bucket>/<submission_id>/<name>``;
+1. artefacts (face crops) to ``<verdict bucket>/<submission_id>/<name>``, and the job payload
+   (the registration the reviewers compare against) to ``<submission_id>/payload.json``;
 2. the verdict JSON to ``<verdict bucket>/<submission_id>/verdict.json`` (after the artefacts,
    so a verdict never points at a missing crop);
 3. one Lua script in Redis: account status, verdict event, review entry (``workers.accounts``).
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("llave.sink")
 VERDICT_NAME = "verdict.json"
+#: the job payload, kept next to the verdict for the reviewers' console (registration data)
+PAYLOAD_NAME = "payload.json"
 
 
 def verdict_key(submission_id: str) -> str:
@@ -49,7 +52,7 @@ def artefact_key(submission_id: str, name: str) -> str:
     ...
     ValueError: artefact names are plain file names
     """
-    if "/" in name or name in (VERDICT_NAME, "") or name.startswith("."):
+    if "/" in name or name in (VERDICT_NAME, PAYLOAD_NAME, "") or name.startswith("."):
         raise ValueError("artefact names are plain file names")
     return check_key(f"{submission_id}/{name}")
 
@@ -79,6 +82,8 @@ class VerdictSink:
         """Store one outcome; safe to repeat."""
         sid = payload.submission_id
         names = self._put_artefacts(sid, outcome.artefacts)
+        payload_json = payload.model_dump_json().encode("utf-8")
+        self.store.put(self.bucket, f"{sid}/{PAYLOAD_NAME}", payload_json, "application/json")
         verdict = outcome.verdict.model_copy(update={"artefacts": names})
         key = verdict_key(sid)
         self.store.put(self.bucket, key, verdict.to_json().encode("utf-8"), "application/json")

@@ -145,7 +145,12 @@ def test_sink_rerun_overwrites_and_never_duplicates(redis_conn, s3_store, settin
     second = sink.write(outcome, payload)
     assert first.new_event and not second.new_event and first.event_id == second.event_id
     keys = list(s3_store.list(settings.verdict_bucket, "s-42/"))
-    assert keys == ["s-42/face_id.jpg", "s-42/face_selfie.jpg", "s-42/verdict.json"]
+    assert keys == [
+        "s-42/face_id.jpg",
+        "s-42/face_selfie.jpg",
+        "s-42/payload.json",
+        "s-42/verdict.json",
+    ]
     stored = Verdict.model_validate_json(s3_store.get(settings.verdict_bucket, "s-42/verdict.json"))
     assert stored.artefacts == {
         "face_id.jpg": "s-42/face_id.jpg",
