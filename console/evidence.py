@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models import JobPayload, Verdict
+from workers.sink import PAYLOAD_NAME
 from workers.storage import ObjectMissing, ObjectStore
 
 log = logging.getLogger("llave.console")
@@ -24,8 +25,6 @@ ROLES = ("id_front", "id_back", "address_proof", "selfie")
 FACE_ARTEFACTS = ("face_id", "face_selfie")
 #: where a reviewer decision is written, next to the verdict (which is never modified)
 DECISION_NAME = "review.json"
-#: names under which the workers may keep the job payload next to the verdict
-PAYLOAD_NAMES = ("payload.json", "job.json", "case.json")
 _SUBMISSION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -67,17 +66,15 @@ class Evidence:
         return LoadedVerdict(verdict=verdict, sha256=hashlib.sha256(data).hexdigest())
 
     def payload(self, submission_id: str) -> JobPayload | None:
-        """The job payload (registration data and document keys), when the workers stored it."""
-        for bucket in (self.verdict_bucket, self.upload_bucket):
-            for name in PAYLOAD_NAMES:
-                data = self._get(bucket, f"{submission_id}/{name}")
-                if data is None:
-                    continue
-                try:
-                    return JobPayload.model_validate_json(data)
-                except ValueError:
-                    log.warning("submission %s: %s is not a job payload", submission_id, name)
-        return None
+        """The job payload the sink keeps next to the verdict (registration, document keys)."""
+        data = self._get(self.verdict_bucket, f"{submission_id}/{PAYLOAD_NAME}")
+        if data is None:
+            return None
+        try:
+            return JobPayload.model_validate_json(data)
+        except ValueError:
+            log.warning("submission %s: %s is not a job payload", submission_id, PAYLOAD_NAME)
+            return None
 
     def decision(self, submission_id: str) -> dict[str, Any] | None:
         """The reviewer decision record, when the case was already decided."""

@@ -12,6 +12,7 @@ import functools
 import io
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -364,4 +365,50 @@ def seed(store, r, count: int = 3) -> list[SeededCase]:  # type: ignore[no-untyp
         seeded.append(
             SeededCase(sid, verdict.account_id, [str(x) for x in verdict.reasons], verdict_bytes)
         )
+    return seeded
+
+
+FIXTURE_CASES = Path(__file__).resolve().parents[2] / "fixtures" / "cases"
+
+
+@functools.lru_cache(maxsize=1)
+def _engines():  # type: ignore[no-untyped-def]
+    from pipeline.engines import Engines
+    from pipeline.orchestrator import Context
+    from pipeline.policy import load_policy
+
+    return Context(engines=Engines.load(), policy=load_policy())
+
+
+def seed_from_fixtures(store, r, count: int = 3, tries: int = 8) -> list[SeededCase]:  # type: ignore[no-untyped-def]
+    """Queue fixture cases the way production does: upload, pipeline, verdict sink.
+
+    Takes the fixture cases labelled ``review`` in order and keeps those the pipeline also sends
+    to review, until ``count`` are queued (at most ``tries`` runs). Empty without fixtures.
+    """
+    import json
+
+    from pipeline.orchestrator import verify_case
+    from workers.client import upload_case
+    from workers.jobs import fetch_case_files
+    from workers.sink import VerdictSink
+
+    labels_path = FIXTURE_CASES / "labels.json"
+    if not labels_path.is_file():
+        return []
+    labels = json.loads(labels_path.read_text())["cases"]
+    names = [n for n, label in sorted(labels.items()) if label["expected_decision"] == "review"]
+    store.ensure_bucket(VERDICTS)
+    sink = VerdictSink(store=store, redis=r, bucket=VERDICTS)
+    seeded: list[SeededCase] = []
+    for name in names[:tries]:
+        payload = upload_case(FIXTURE_CASES / name, store, UPLOADS)
+        outcome = verify_case(fetch_case_files(store, payload, 20_000_000), _engines())
+        written = sink.write(outcome, payload)
+        if written.decision == "review":
+            data = store.get(VERDICTS, written.verdict_key)
+            reasons = [str(x) for x in outcome.verdict.reasons]
+            seeded.append(SeededCase(payload.submission_id, payload.account_id, reasons, data))
+        if len(seeded) == count:
+            break
     return seeded
