@@ -190,4 +190,9 @@ def _print_evaluation(labels: Path, out: Path) -> None:
     from analysis.evaluate import evaluate, format_report
     from workers.local import load_labels
 
-    print(format_report(evaluate(load_labels(labels), out)))
+    try:
+        found = load_labels(labels)
+    except (OSError, ValueError, KeyError, TypeError):
+        print(f"llave-verify batch: {labels} is not a labels.json; no evaluation", file=sys.stderr)
+        return
+    print(format_report(evaluate(found, out)))

@@ -145,9 +145,15 @@ def test_store_source_lists_and_reads_cases_under_a_prefix(tmp_path: Path) -> No
         source.read("case-404")
 
 
-def test_store_source_over_real_s3(tmp_path: Path, recorder: None, ctx: Context) -> None:
+def test_batch_command_over_real_s3(
+    tmp_path: Path,
+    recorder: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from moto.server import ThreadedMotoServer
 
+    from commands import main
     from workers.services import free_port, local_s3_env, wait_for_port
     from workers.settings import Settings
     from workers.storage import S3Store
@@ -157,20 +163,26 @@ def test_store_source_over_real_s3(tmp_path: Path, recorder: None, ctx: Context)
     server.start()
     try:
         wait_for_port(port)
-        settings = Settings.from_env(local_s3_env(port))
-        s3 = S3Store(settings.s3)  # type: ignore[arg-type]
+        for key, value in local_s3_env(port).items():
+            monkeypatch.setenv(key, value)
+        s3 = S3Store(Settings.from_env().s3)  # type: ignore[arg-type]
         local = _store_with_cases(tmp_path / "objects")
         s3.ensure_bucket("llave-cases")
         for key in local.list("llave-cases"):
             s3.put("llave-cases", key, local.get("llave-cases", key))
-        source = StoreSource(
-            lambda: S3Store(settings.s3), *parse_s3_url("s3://llave-cases/batch-7")
-        )  # type: ignore[arg-type, misc]
-        assert source.names == ["case-000", "case-001", "case-002"]
-        results = list(run_batch(source, tmp_path / "out", ctx, workers=2))
-        assert sorted(r.decision for r in results) == ["verified"] * 3
-        verdict = json.loads((tmp_path / "out" / "case-002.json").read_text())
-        assert verdict["submission_id"] == "sub-0002"
+        labels = {
+            f"case-{i:03d}": {"scenario": "genuine_ine", "expected_decision": "verified"}
+            for i in range(3)
+        }
+        s3.put("llave-cases", "batch-7/labels.json", json.dumps({"cases": labels}).encode())
+        out = tmp_path / "out"
+        args = ["batch", "s3://llave-cases/batch-7", "--out", str(out), "--workers", "2"]
+        assert main([*args, "--cache", str(tmp_path / "cache")]) == 0
+        verdict = json.loads((out / "case-002.json").read_text())
+        assert verdict["submission_id"] == "sub-0002" and verdict["decision"] == "verified"
+        assert "automation: 3 of 3 genuine verified" in capsys.readouterr().out
+        assert main([*args, "--cache", str(tmp_path / "cache")]) == 0  # resumed: nothing to do
+        assert "3 cases, 0 to run" in capsys.readouterr().err
     finally:
         server.stop()
 
