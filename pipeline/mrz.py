@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from models.mrz import MrzFormat, MrzRepair, MrzResult
@@ -49,6 +49,23 @@ _TO_DIGIT |= {"S": "5", "B": "8", "G": "6", "A": "4", "T": "7"}
 _TO_LETTER = {"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "4": "A", "7": "T"}
 _CURP14_ALPHABET = "AAAADDDDDDAAAA"  # CURP positions 1-14: letters (A) or digits (D)
 _FILLER_LOOKALIKES = str.maketrans({c: "<" for c in "«‹≪＜([{"})
+
+#: ISO 3166-1 alpha-3 codes plus ICAO 9303's own (D, GB*, UN*, X**, EUE, RKS; UTO for specimens)
+_CODES = """AFG ALA ALB DZA ASM AND AGO AIA ATA ATG ARG ARM ABW AUS AUT AZE BHS BHR BGD BRB BLR BEL BLZ
+    BEN BMU BTN BOL BES BIH BWA BVT BRA IOT BRN BGR BFA BDI CPV KHM CMR CAN CYM CAF TCD CHL CHN
+    CXR CCK COL COM COG COD COK CRI CIV HRV CUB CUW CYP CZE DNK DJI DMA DOM ECU EGY SLV GNQ ERI
+    EST SWZ ETH FLK FRO FJI FIN FRA GUF PYF ATF GAB GMB GEO DEU GHA GIB GRC GRL GRD GLP GUM GTM
+    GGY GIN GNB GUY HTI HMD VAT HND HKG HUN ISL IND IDN IRN IRQ IRL IMN ISR ITA JAM JPN JEY JOR
+    KAZ KEN KIR PRK KOR KWT KGZ LAO LVA LBN LSO LBR LBY LIE LTU LUX MAC MDG MWI MYS MDV MLI MLT
+    MHL MTQ MRT MUS MYT MEX FSM MDA MCO MNG MNE MSR MAR MOZ MMR NAM NRU NPL NLD NCL NZL NIC NER
+    NGA NIU NFK MKD MNP NOR OMN PAK PLW PSE PAN PNG PRY PER PHL PCN POL PRT PRI QAT REU ROU RUS
+    RWA BLM SHN KNA LCA MAF SPM VCT WSM SMR STP SAU SEN SRB SYC SLE SGP SXM SVK SVN SLB SOM ZAF
+    SGS SSD ESP LKA SDN SUR SJM SWE CHE SYR TWN TJK TZA THA TLS TGO TKL TON TTO TUN TUR TKM TCA
+    TUV UGA UKR ARE GBR USA UMI URY UZB VUT VEN VNM VGB VIR WLF ESH YEM ZMB ZWE
+    D GBD GBN GBO GBP GBS UNO UNA UNK XBA XIM XCC XCE XCO XEC XPO XES XMP XOM XDC XXA XXB XXC
+    XXX EUE RKS ANT NTZ UTO"""
+COUNTRY_CODES = frozenset(_CODES.split())
+_LETTER_GROUPS = ("EF", "CG", "MN", "UV", "PR", "OQD", "IL", "BE", "HN", "KX")
 
 #: format -> (number of lines, line length)
 FORMATS: dict[MrzFormat, tuple[int, int]] = {"TD1": (3, 30), "TD2": (2, 36), "TD3": (2, 44)}
@@ -218,8 +235,15 @@ def _alignments(line: str, length: int) -> list[str]:
 
 
 def _alternatives(char: str, kind: str, weak: bool) -> list[str]:
-    """Characters ``char`` may have been, for a field of ``kind``."""
-    groups = _WEAK_GROUPS if weak else _CONFUSABLE_GROUPS
+    """Characters ``char`` may have been, for a field of ``kind``.
+
+    Alphanumeric fields (document and personal numbers) only get the commonest confusions
+    (O/0/D/Q, I/1): their check digit is all that guards a repair there, and the more
+    alternatives are tried, the likelier one validates by chance.
+    """
+    groups: tuple[str, ...] = _WEAK_GROUPS if weak else _CONFUSABLE_GROUPS
+    if kind == "alnum":
+        groups = ("0ODQ", "1I")
     alts = [c for g in groups if char in g for c in g if c != char]
     if kind == "digits":
         alts = [c for c in alts if c.isdigit()]
@@ -426,14 +450,16 @@ def _result(
     aligned: list[str],
     today: dt.date,
 ) -> MrzResult:
-    text = ["".join(line) for line in lines]
 
     def value(name: str) -> str:
         f = layout.field(name)
         return text[f.line][f.start : f.end]
 
+    _repair_country_codes(lines, layout)
+    text = ["".join(line) for line in lines]
     checks = {f.name: _field_ok(lines, f) for f in layout.fields if f.check}
     checks["composite"] = _composite_ok(lines, layout)
+    checks["structure"] = _structure_ok(value)
     repairs = _final_repairs(layout, lines, aligned, checks)
     number, optional = value("document_number"), value("optional_data")
     if fmt == "TD1":
@@ -495,6 +521,37 @@ def _final_repairs(
                 )
             )
     return out
+
+
+def _structure_ok(value: Callable[[str], str]) -> bool:
+    """Fields shaped as ICAO 9303 requires: numbers left-aligned (fillers only at the end),
+    known country codes, a sex code, names of letters not starting with a filler."""
+    number_ok = re.fullmatch(r"[A-Z0-9]+<*", value("document_number")) is not None
+    codes_ok = all(
+        value(name).replace("<", "") in COUNTRY_CODES for name in ("issuing_country", "nationality")
+    )
+    names = value("names")
+    names_ok = re.fullmatch(r"[A-Z<]+", names) is not None and not names.startswith("<")
+    return number_ok and codes_ok and names_ok and value("sex") in {"M", "F", "X", "<"}
+
+
+def _repair_country_codes(lines: list[list[str]], layout: _Layout) -> None:
+    """An unknown country code one letter confusion away from exactly one known code (AZF ->
+    AZE) is repaired; the list of codes confirms it (reported, not check-digit validated)."""
+    for name in ("issuing_country", "nationality"):
+        f = layout.field(name)
+        code = "".join(lines[f.line][f.start : f.end])
+        if code.replace("<", "") in COUNTRY_CODES:
+            continue
+        found = set()
+        for i, char in enumerate(code):
+            for group in _LETTER_GROUPS:
+                for alt in group.replace(char, "") if char in group else "":
+                    candidate = code[:i] + alt + code[i + 1 :]
+                    if candidate.replace("<", "") in COUNTRY_CODES:
+                        found.add(candidate)
+        if len(found) == 1:
+            lines[f.line][f.start : f.end] = list(found.pop())
 
 
 def _in_composite(layout: _Layout, ln: int, i: int) -> bool:

@@ -80,14 +80,35 @@ def test_digit_confusions_are_repaired_and_reported() -> None:
     assert all(r.validated for r in result.repairs)
 
 
-def test_document_number_letter_digit_repair_uses_check_digit() -> None:
+def test_document_number_o_zero_repair_uses_check_digit() -> None:
+    lines = compose_td3("P", "MEX", "GARCIA", "ANA", "G12305678", "MEX", "850101", "F", "310101")
+    damaged = "G123O5678" + lines[1][9:]
+    result = parse_mrz([lines[0], damaged], today=TODAY)
+    assert result is not None and result.valid and result.document_number == "G12305678"
+    assert [(r.field, r.read, r.repaired) for r in result.repairs] == [
+        ("document_number", "O", "0")
+    ]
+
+
+def test_document_number_rarer_confusions_are_not_guessed() -> None:
+    # B/8 in an alphanumeric field: the check digit alone is too weak a guard, so no repair
     lines = compose_td3("P", "MEX", "GARCIA", "ANA", "G12345678", "MEX", "850101", "F", "310101")
     damaged = "G1234567B" + lines[1][9:]
     result = parse_mrz([lines[0], damaged], today=TODAY)
-    assert result is not None and result.valid and result.document_number == "G12345678"
-    assert [(r.field, r.read, r.repaired) for r in result.repairs] == [
-        ("document_number", "B", "8")
-    ]
+    assert result is not None and not result.valid
+    assert result.document_number == "G1234567B"
+
+
+def test_structure_and_country_codes() -> None:
+    bad_code = [TD3[0].replace("P<UTO", "P<AZF"), TD3[1]]
+    result = parse_mrz(bad_code, today=TODAY)
+    assert result is not None and result.issuing_country == "AZE"  # one letter from AZE only
+    unknown = [TD3[0].replace("P<UTO", "P<QQQ"), TD3[1]]
+    result = parse_mrz(unknown, today=TODAY)
+    assert result is not None and not result.valid and result.checks["structure"] is False
+    leading_filler = compose_td3("P", "UTO", "A", "B", "<P4670262", "UTO", "850101", "F", "310101")
+    result = parse_mrz(leading_filler, today=TODAY)
+    assert result is not None and not result.valid
 
 
 def test_unrepairable_read_is_reported_invalid_not_guessed() -> None:

@@ -1,0 +1,329 @@
+"""A template reader for MRZ lines: the MRZ is printed in OCR-B at a fixed pitch, so a band crop
+can be cut into character cells and each cell matched against rendered OCR-B glyphs.
+
+It complements Tesseract where Tesseract is weakest: small, blurred, low-contrast phone photos
+of the zone (characters of 8-15 px). Pure OpenCV/numpy; the glyphs are rendered once from the
+installed OCR-B font (Debian ``fonts-ocr-b``; path overridable with ``$LLAVE_OCRB_FONT``). Without
+the font the reader is unavailable and :func:`read_lines` returns nothing.
+
+>>> import numpy as np
+>>> read_lines(np.full((40, 300), 255, np.uint8))
+[]
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
+FONT_PATHS = (
+    "/usr/share/fonts/opentype/ocr-b/OCRB.otf",
+    "/usr/share/fonts/truetype/ocr-b/OCRB.ttf",
+    "/usr/share/fonts/opentype/ocrb/OCRB.otf",
+)
+#: glyph geometry of OCR-B as fractions of the em: top of digits, baseline, advance
+_TOP, _BASE, _ADVANCE = 0.17, 0.96, 0.723
+_RENDER_SIZE = 120
+_LINE_LENGTHS = (44, 36, 30)
+#: character height at which cells are classified
+_CELL_HEIGHT = 28
+#: mean glyph correlation below which a line is not OCR-B text
+_MIN_FIT = 0.35
+
+
+def font_path() -> Path | None:
+    """The OCR-B font file, or None when it is not installed."""
+    env = os.environ.get("LLAVE_OCRB_FONT")
+    for candidate in ((env,) if env else ()) + FONT_PATHS:
+        if Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _glyphs() -> dict[str, np.ndarray] | None:
+    """Each MRZ character rendered black on white in its advance cell, float32 (cached)."""
+    path = font_path()
+    if path is None:
+        return None
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(path), _RENDER_SIZE)
+    width = round(_ADVANCE * _RENDER_SIZE)
+    height = round((_BASE - _TOP) * _RENDER_SIZE)
+    glyphs = {}
+    for char in ALPHABET:
+        canvas = Image.new("L", (width, height), 255)
+        ImageDraw.Draw(canvas).text((0, -_TOP * _RENDER_SIZE), char, font=font, fill=0)
+        glyphs[char] = np.asarray(canvas, dtype=np.float32)
+    return glyphs
+
+
+def available() -> bool:
+    """True when the OCR-B font is installed."""
+    return _glyphs() is not None
+
+
+def _normalise(grey: np.ndarray, text_px: float = 30.0) -> np.ndarray:
+    """Local min-max normalisation: paper -> 255, ink -> 0 everywhere, however uneven the light
+    and however faded the print (windows of about two characters)."""
+    size = int(2 * text_px) | 1
+    kernel = np.ones((size, size), np.uint8)
+    grey = cv2.GaussianBlur(grey, (3, 3), 0)
+    paper = cv2.GaussianBlur(cv2.dilate(grey, kernel), (0, 0), size / 3).astype(np.float32)
+    ink = cv2.GaussianBlur(cv2.erode(grey, kernel), (0, 0), size / 3).astype(np.float32)
+    contrast = paper - ink
+    flat = (grey.astype(np.float32) - ink) / np.maximum(contrast, 1.0)
+    flat[contrast < 20] = 1.0  # no ink nearby: paper
+    return np.clip(flat * 255.0, 0, 255).astype(np.uint8)
+
+
+def _segments(profile: np.ndarray, threshold: float) -> list[tuple[int, int]]:
+    """Runs where ``profile`` exceeds ``threshold``: [(start, end), ...]."""
+    above = np.concatenate(([False], profile > threshold, [False]))
+    edges = np.flatnonzero(np.diff(above.astype(np.int8)))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _shear(image: np.ndarray, s: float, value: int) -> np.ndarray:
+    h, w = image.shape
+    matrix = np.array([[1, s, -s * h / 2], [0, 1, 0]], dtype=np.float32)
+    return cv2.warpAffine(
+        image,
+        matrix,
+        (w, h),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=value,
+    )
+
+
+def _deshear(norm: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Undo slant (camera shear or oblique print): the shear that makes the column profile of
+    the ink sharpest (vertical strokes stacked) is the one that makes glyphs upright."""
+    best, best_score = 0.0, -1.0
+    for s in np.linspace(-0.35, 0.35, 15):
+        profile = _shear(ink * 255, float(s), 0).sum(axis=0, dtype=np.float64)
+        score = float((profile**2).sum())
+        if score > best_score:
+            best, best_score = float(s), score
+    if best == 0.0:
+        return norm, ink
+    return _shear(norm, best, 255), (_shear(ink * 255, best, 0) > 127).astype(np.uint8)
+
+
+def _text_rows(ink: np.ndarray) -> list[tuple[int, int]]:
+    """Row ranges of the text lines in a binarised band (ink = 1)."""
+    profile = cv2.GaussianBlur(ink.sum(axis=1).astype(np.float32).reshape(-1, 1), (1, 5), 0)
+    profile = profile.ravel()
+    if profile.max() <= 0:
+        return []
+    rows = _segments(profile, 0.2 * profile.max())
+    tallest = max(b - a for a, b in rows)
+    return [(a, b) for a, b in rows if b - a >= 0.45 * tallest]
+
+
+def _widen_rows(profile: np.ndarray, top: int, bottom: int) -> tuple[int, int]:
+    """Extend a line's rows while the profile stays above 5% of the peak (serifs, bars)."""
+    floor = 0.05 * profile[top:bottom].max()
+    while top > 0 and profile[top - 1] > floor:
+        top -= 1
+    while bottom < len(profile) and profile[bottom] > floor:
+        bottom += 1
+    return top, bottom
+
+
+def _ink_extent(ink_line: np.ndarray) -> tuple[int, int] | None:
+    """First and last ink columns of a text line: the widest cluster of inked columns, where a
+    gap of more than ~1.5 character heights separates clusters (every MRZ position holds ink)."""
+    cols = ink_line.sum(axis=0) > max(1, ink_line.shape[0] // 8)
+    runs = _segments(cols.astype(np.float32), 0.5)
+    if not runs:
+        return None
+    gap_limit = 1.5 * ink_line.shape[0]
+    clusters = [list(runs[0])]
+    for a, b in runs[1:]:
+        if a - clusters[-1][1] < gap_limit:
+            clusters[-1][1] = b
+        else:
+            clusters.append([a, b])
+    left, right = max(clusters, key=lambda c: c[1] - c[0])
+    return left, right
+
+
+def _score_map(
+    norm: np.ndarray, top: int, bottom: int, pitch: float
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """For every x of the line strip: the best glyph correlation and which glyph, and the
+    template width. One matchTemplate per glyph over the whole strip."""
+    glyphs = _glyphs()
+    assert glyphs is not None
+    height = bottom - top
+    tw, th = max(4, round(pitch)), max(6, height)
+    pad_y = max(2, height // 4)
+    y0, y1 = max(0, top - pad_y), min(norm.shape[0], bottom + pad_y)
+    strip: np.ndarray = norm[y0:y1].astype(np.float32)
+    if strip.shape[0] < th:
+        strip = cv2.copyMakeBorder(strip, 0, th - strip.shape[0], 0, 0, cv2.BORDER_REPLICATE)
+    strip = cv2.copyMakeBorder(strip, 0, 0, 0, tw, cv2.BORDER_REPLICATE)
+    scores = []
+    for glyph in glyphs.values():
+        template = cv2.resize(glyph, (tw, th), interpolation=cv2.INTER_AREA)
+        result = cv2.matchTemplate(strip, template, cv2.TM_CCOEFF_NORMED)
+        scores.append(result.max(axis=0))
+    stacked = np.nan_to_num(np.stack(scores), nan=-1.0)
+    return stacked.max(axis=0), stacked.argmax(axis=0), tw
+
+
+def _best_positions(
+    best: np.ndarray, x0: int, x1: int, n: int, pitch: float
+) -> tuple[list[int], float]:
+    """Viterbi over character positions: n positions starting near x0, ending near x1, spaced
+    by the pitch within +-20%, maximising the summed glyph correlation."""
+    width = len(best)
+    lo, hi = max(1, int(pitch * 0.8)), max(2, int(np.ceil(pitch * 1.2)))
+    neg = -1e9
+    total = np.full(width, neg)
+    start_lo, start_hi = max(0, int(x0 - pitch / 2)), min(width, int(x0 + pitch / 2) + 1)
+    total[start_lo:start_hi] = best[start_lo:start_hi]
+    back = np.zeros((n, width), np.int32)
+    for k in range(1, n):
+        new = np.full(width, neg)
+        arg = np.zeros(width, np.int32)
+        for step in range(lo, hi + 1):
+            shifted = np.full(width, neg)
+            shifted[step:] = total[:-step]
+            better = shifted > new
+            new[better] = shifted[better]
+            arg[better] = step
+        total = new + best
+        back[k] = arg
+    end = x1 - pitch
+    window = np.arange(width)
+    total = np.where(np.abs(window - end) <= pitch / 2 + 1, total, neg)
+    x = int(total.argmax())
+    score = float(total[x])
+    positions = [x]
+    for k in range(n - 1, 0, -1):
+        x -= int(back[k][x])
+        positions.append(x)
+    return positions[::-1], score
+
+
+def _classify(norm: np.ndarray, top: int, bottom: int, x: int, pitch: float) -> str:
+    """The glyph that best matches the cell at ``x``, each glyph at its best scale, blur and
+    small offset (so every glyph gets the same freedom). Normalised cross-correlation of all
+    templates of one size at once, as a matrix product."""
+    height = bottom - top
+    pad_y, pad_x = 2, 2
+    scores = np.full(len(ALPHABET), -2.0)
+    for (th, tw), (chars, bank) in _variants(round(pitch), height).items():
+        y0 = top + (height - th) // 2 - pad_y
+        window = _window(norm, y0, x - pad_x, th + 2 * pad_y, tw + 2 * pad_x)
+        views = np.lib.stride_tricks.sliding_window_view(window, (th, tw)).reshape(-1, th * tw)
+        centred = views - views.mean(axis=1, keepdims=True)
+        patches = centred / (np.linalg.norm(centred, axis=1, keepdims=True) + 1e-6)
+        products = cv2.gemm(patches.astype(np.float32), bank, 1.0, None, 0.0, flags=cv2.GEMM_2_T)  # type: ignore[call-overload]
+        best = np.asarray(products).max(axis=0)
+        np.maximum.at(scores, chars, best)
+    return ALPHABET[int(scores.argmax())]
+
+
+def _window(image: np.ndarray, y: int, x: int, h: int, w: int) -> np.ndarray:
+    """A float32 sub-image, padded by edge replication where it leaves the image."""
+    top, left = max(0, -y), max(0, -x)
+    bottom = max(0, y + h - image.shape[0])
+    right = max(0, x + w - image.shape[1])
+    crop = image[max(0, y) : y + h, max(0, x) : x + w]
+    if top or left or bottom or right:
+        crop = cv2.copyMakeBorder(crop, top, bottom, left, right, cv2.BORDER_REPLICATE)
+    return crop.astype(np.float32)
+
+
+@functools.lru_cache(maxsize=16)
+def _variants(width: int, height: int) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+    """Template banks by size: each glyph at three heights, sharp and blurred, zero-mean and
+    unit-norm rows, with the index of the glyph of each row."""
+    glyphs = _glyphs()
+    assert glyphs is not None
+    banks: dict[tuple[int, int], tuple[list[int], list[np.ndarray]]] = {}
+    for scale in (0.9, 1.0, 1.1):
+        size = (max(4, width), max(6, round(height * scale)))
+        chars, rows = banks.setdefault((size[1], size[0]), ([], []))
+        for index, glyph in enumerate(glyphs.values()):
+            template = cv2.resize(glyph, size, interpolation=cv2.INTER_AREA)
+            blurred = cv2.GaussianBlur(template, (0, 0), max(0.8, height / 14))
+            for variant in (template, blurred):
+                row = variant.ravel() - variant.mean()
+                rows.append(row / (np.linalg.norm(row) + 1e-6))
+                chars.append(index)
+    return {size: (np.array(c), np.stack(r).astype(np.float32)) for size, (c, r) in banks.items()}
+
+
+def _read_line(norm: np.ndarray, top: int, bottom: int, x0: int, x1: int, n: int) -> str | None:
+    """Read ``n`` characters between x0 and x1: glyph correlation at every x, the best evenly
+    spaced sequence of positions, then each cell classified with scale and blur freedom.
+    None when the glyphs fit poorly (not OCR-B text)."""
+    pitch = (x1 - x0) / (n - 0.15)
+    best, _, _ = _score_map(norm, top, bottom, pitch)
+    positions, total = _best_positions(best, x0, x1, n, pitch)
+    if total / n < _MIN_FIT:
+        return None
+    # classify on a copy where characters are at most _CELL_HEIGHT px tall
+    f = min(1.0, _CELL_HEIGHT / max(bottom - top, 1))
+    small = cv2.resize(norm, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else norm
+    top_s, bottom_s = round(top * f), round(bottom * f)
+    return "".join(_classify(small, top_s, bottom_s, round(x * f), pitch * f) for x in positions)
+
+
+def read_lines(grey_band: np.ndarray) -> list[list[str]]:
+    """Candidate readings of the MRZ lines in a deskewed band crop, one list of lines per
+    plausible line length (44, 36, 30 characters). Empty when the font is missing or no set of
+    text lines of equal width and OCR-B proportions is found."""
+    if _glyphs() is None or grey_band.ndim != 2 or min(grey_band.shape) < 8:
+        return []
+    norm = _normalise(grey_band)
+    _, ink = cv2.threshold(norm, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    norm, ink = _deshear(norm, ink)
+    rows = [(a, b, _ink_extent(ink[a:b])) for a, b in _text_rows(ink)]
+    measured = _common_extent([(a, b, e) for a, b, e in rows if e is not None])
+    if not 2 <= len(measured) <= 4:
+        return []
+    readings = []
+    for n in _LINE_LENGTHS:
+        fitting = [(a, b, e) for a, b, e in measured if _fits_pitch(e[1] - e[0], b - a, n)]
+        widths = [e[1] - e[0] for _, _, e in fitting]
+        if len(fitting) < 2 or min(widths) < 0.85 * max(widths):
+            continue
+        lines = [_read_line(norm, a, b, e[0], e[1], n) for a, b, e in fitting]
+        if all(line is not None for line in lines):
+            readings.append([line for line in lines if line is not None])
+    return readings
+
+
+def _fits_pitch(width: int, height: int, n: int) -> bool:
+    """Could a line ``width`` wide and ``height`` tall hold ``n`` OCR-B characters? (Pitch and
+    height are about equal; up to 1.9 when the document was photographed at a slant.)"""
+    return 0.72 <= width / (n - 0.15) / max(height, 1) <= 1.9
+
+
+_Row = tuple[int, int, tuple[int, int]]
+
+
+def _common_extent(rows: list[_Row]) -> list[_Row]:
+    """MRZ lines are left-aligned and equally long: rows starting where the widest row starts
+    share its extent (a faded end of one line does not shorten it)."""
+    if not rows:
+        return rows
+    widest = max(rows, key=lambda r: r[2][1] - r[2][0])
+    x0, x1 = widest[2]
+    tolerance = 0.04 * (x1 - x0)
+    return [
+        (a, b, (min(e[0], x0), max(e[1], x1)) if abs(e[0] - x0) <= tolerance else e)
+        for a, b, e in rows
+    ]
