@@ -232,3 +232,11 @@ def test_unusable_or_missing_documents_give_404(app, store, cases):
     assert ana.client.get(f"/casos/{sid}/documentos/passport").status_code == 404
     assert ana.client.get("/casos/no-such-case").status_code == 404
     assert ana.client.get("/casos/..%2F..%2Fetc/documentos/selfie").status_code == 404
+
+
+def test_entries_purged_from_the_stream_leave_the_queue(app, r, cases):
+    (entry,) = [e for e in r.xrange("llave:review") if e[1][b"submission_id"] == b"sub-test-002"]
+    reviewqueue.open_cases(r)  # delivered to the group
+    r.xdel("llave:review", entry[0])
+    assert _pending(r) == {"sub-test-001", "sub-test-003"}
+    assert r.xpending("llave:review", "reviewers")["pending"] == 2
