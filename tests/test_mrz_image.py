@@ -1,0 +1,113 @@
+"""Reading the MRZ from images: rendered OCR-B zones (rotated, blurred, on a busy page) and, when
+the shared real photos are present, the ground-truth document."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from pipeline import mrz_ocrb
+from pipeline.engines.tesseract import OcrEngine
+from pipeline.mrz import compose_td1, compose_td3
+from pipeline.mrz_image import read_mrz
+
+TODAY = dt.date(2026, 11, 22)
+SHARED_MRZ = Path(__file__).resolve().parents[2] / "shared" / "data" / "mrz" / "docsaid"
+needs_font = pytest.mark.skipif(not mrz_ocrb.available(), reason="OCR-B font not installed")
+
+
+@pytest.fixture(scope="module")
+def ocr() -> OcrEngine:
+    engine = OcrEngine()
+    engine.check()
+    return engine
+
+
+def _document(lines: list[str], angle: float = 0.0, blur: float = 0.0) -> np.ndarray:
+    """A light page with some printed text and the MRZ lines in OCR-B near the bottom."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    path = mrz_ocrb.font_path()
+    assert path is not None
+    font = ImageFont.truetype(str(path), 34)
+    text_font = ImageFont.truetype("DejaVuSans.ttf", 26) if _has_dejavu() else font
+    page = Image.new("RGB", (1300, 820), (236, 240, 228))
+    draw = ImageDraw.Draw(page)
+    for i, words in enumerate(["PASAPORTE / PASSPORT", "APELLIDOS / SURNAME", "NOMBRES / GIVEN"]):
+        draw.text((420, 60 + 70 * i), words, font=text_font, fill=(40, 40, 60))
+    draw.rectangle((60, 60, 360, 420), outline=(90, 90, 90), width=4)
+    top = 820 - 70 * len(lines) - 60
+    for i, line in enumerate(lines):
+        draw.text((60, top + 70 * i), line, font=font, fill=(20, 20, 20))
+    image = cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR)
+    if angle:
+        rotation = cv2.getRotationMatrix2D((650, 410), angle, 1.0)
+        image = cv2.warpAffine(image, rotation, (1300, 820), borderValue=(120, 110, 100))
+    if blur:
+        image = cv2.GaussianBlur(image, (0, 0), blur)
+    return image
+
+
+def _has_dejavu() -> bool:
+    from PIL import ImageFont
+
+    try:
+        ImageFont.truetype("DejaVuSans.ttf", 10)
+    except OSError:
+        return False
+    return True
+
+
+TD3 = compose_td3(
+    "P", "MEX", "HERNANDEZ LOPEZ", "MARIA JOSE", "G12305678", "MEX", "900517", "F", "310516",
+    "HELM900517MDF",
+)  # fmt: skip
+INE = compose_td1(
+    "ID", "MEX", "123456789", "1234567890123", "900315", "M", "301231", "MEX",
+    "PEREZ GOMEZ", "JUAN CARLOS",
+)  # fmt: skip
+
+
+@needs_font
+@pytest.mark.parametrize(("lines", "angle", "blur"), [(TD3, 0, 0), (TD3, 3, 1.2), (INE, -2, 0.8)])
+def test_rendered_zone_is_read_exactly(ocr, lines, angle, blur) -> None:
+    result = read_mrz(_document(lines, angle, blur), ocr, today=TODAY)
+    assert result is not None and result.valid, result and result.lines
+    assert result.lines == lines
+    assert result.method
+
+
+def test_no_zone_gives_none(ocr) -> None:
+    blank = np.full((400, 600, 3), 235, np.uint8)
+    cv2.putText(blank, "HOLA", (50, 200), cv2.FONT_HERSHEY_SIMPLEX, 2, (0, 0, 0), 3)
+    assert read_mrz(blank, ocr, today=TODAY) is None
+    assert read_mrz(np.zeros((0, 0), np.uint8), ocr) is None
+
+
+@pytest.mark.skipif(not SHARED_MRZ.is_dir(), reason="shared MRZ photos not present")
+def test_ground_truth_photo_is_read_exactly(ocr) -> None:
+    with (SHARED_MRZ / "mrz_ground_truth.csv").open(newline="") as fh:
+        truth = {row["file"]: [row["line1"], row["line2"]] for row in csv.DictReader(fh)}
+    image = cv2.imread(str(SHARED_MRZ / "docs" / "img1.jpg"))
+    result = read_mrz(image, ocr, today=TODAY)
+    assert result is not None and result.valid
+    assert result.lines == truth["docs/img1.jpg"]
+
+
+@needs_font
+def test_template_reader_reads_a_clean_band() -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    path = mrz_ocrb.font_path()
+    assert path is not None
+    font = ImageFont.truetype(str(path), 40)
+    band = Image.new("L", (1400, 150), 235)
+    for i, line in enumerate(TD3):
+        ImageDraw.Draw(band).text((40, 20 + 60 * i), line, font=font, fill=25)
+    readings = mrz_ocrb.read_lines(np.asarray(band))
+    assert TD3 in readings
