@@ -115,3 +115,22 @@ def test_queue_run_without_a_worker_gives_up_after_the_stall_timeout(
         run_queued(FolderSource(cases), tmp_path / "out", stack, poll_s=0.05, stall_timeout_s=0.3)
     )
     assert [r.error for r in results] == ["no result: stalled (is a worker running?)"]
+
+
+def test_batch_command_queue_resumes_after_the_gatherer_gave_up(
+    tmp_path: Path, stack: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from commands import main
+
+    for i in range(2):
+        write_case_folder(tmp_path / "cases", i)
+    args = ["batch", str(tmp_path / "cases"), "--out", str(tmp_path / "out"), "--queue"]
+    assert main([*args, "--stall-timeout", "0.2"]) == 1  # no worker yet: nothing comes back
+    assert "2 case(s) failed; rerun to retry them" in capsys.readouterr().err
+    assert work_off(stack) == 2  # the jobs stayed queued; a worker runs them later
+    assert main(args) == 0  # the rerun enqueues nothing new and gathers both verdicts
+    assert work_off(stack) == 0
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.json")) == [
+        "case-000.json",
+        "case-001.json",
+    ]
