@@ -22,6 +22,8 @@ log = logging.getLogger("llave.console")
 
 #: endpoints reachable without a session
 PUBLIC_ENDPOINTS = {"views.login", "views.login_post", "static"}
+#: endpoints that render no page, so must not consume the session's pending message
+NO_PAGE_ENDPOINTS = {"views.document", "views.face", "static"}
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'"
@@ -90,13 +92,17 @@ def _default_store() -> Any:
 
 
 def _load_session() -> None:
+    g.session, g.user, g.flash = None, None, None
+    if request.endpoint == "static":
+        return
     console = services()
     g.session = console.sessions.load(request.cookies.get(auth.SESSION_COOKIE))
     g.user = users.get(console.redis, g.session.username) if g.session else None
-    if g.user is not None and not g.user.active:
+    if g.session is not None and (g.user is None or not g.user.active):
         console.sessions.end(g.session.token)
         g.session, g.user = None, None
-    g.flash = console.sessions.pop_flash(g.session.token) if g.session else None
+    if g.session is not None and request.endpoint not in NO_PAGE_ENDPOINTS:
+        g.flash = console.sessions.pop_flash(g.session.token)
 
 
 def _require_session() -> BaseResponse | None:

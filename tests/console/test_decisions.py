@@ -240,3 +240,19 @@ def test_entries_purged_from_the_stream_leave_the_queue(app, r, cases):
     r.xdel("llave:review", entry[0])
     assert _pending(r) == {"sub-test-001", "sub-test-003"}
     assert r.xpending("llave:review", "reviewers")["pending"] == 2
+
+
+def test_photos_are_served_upright(app, store, cases):
+    import io
+
+    from PIL import Image
+
+    sideways = Image.new("RGB", (300, 200), "white")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° clockwise to display
+    data = io.BytesIO()
+    sideways.save(data, "JPEG", exif=exif.tobytes())
+    store.put(seeding.UPLOADS, "sub-test-001/selfie.jpg", data.getvalue())
+    ana = Reviewer(app, "ana")
+    served = ana.client.get("/casos/sub-test-001/documentos/selfie").data
+    assert Image.open(io.BytesIO(served)).size == (200, 300)
