@@ -122,13 +122,13 @@ def apply(
         verdict_sha256=loaded.sha256,
         verdict_decision=record["verdict_decision"],
     )
-    accounts.record_review_decision(
+    published = accounts.record_review_decision(
         r, account_id=record["account_id"], submission_id=submission_id, decision=status
     )
     if item is not None:
         reviewqueue.acknowledge(r, item)
     claims.release(submission_id, user.username)
-    return {**record, "audit_hash": entry.hash}
+    return {**record, "audit_hash": entry.hash, "status_applied": published.status_applied}
 
 
 def _claim_decision(

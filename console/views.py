@@ -257,7 +257,14 @@ def decide(submission_id: str) -> BaseResponse:
     except EvidenceMissing:
         abort(404)
     log.info("decision: %s %s by %s", submission_id, record["action"], g.user.username)
-    _flash(f"Caso {submission_id}: {ACTIONS[record['action']][1].lower()}.")
+    if record["status_applied"]:
+        _flash(f"Caso {submission_id}: {ACTIONS[record['action']][1].lower()}.")
+    else:  # the account moved on to a newer submission; its status stays
+        _flash(
+            f"Caso {submission_id}: {ACTIONS[record['action']][1].lower()}; la cuenta ya tiene "
+            "una solicitud más reciente, así que su estado no cambió.",
+            "error",
+        )
     return redirect(url_for("views.queue"), code=303)
 
 

@@ -256,3 +256,24 @@ def test_photos_are_served_upright(app, store, cases):
     ana = Reviewer(app, "ana")
     served = ana.client.get("/casos/sub-test-001/documentos/selfie").data
     assert Image.open(io.BytesIO(served)).size == (200, 300)
+
+
+def test_a_newer_submission_keeps_the_account_status(app, r, cases):
+    import datetime as dt
+
+    newer = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    accounts.apply_decision(
+        r,
+        account_id=cases[0].account_id,
+        submission_id="sub-newer",
+        decision="verified",
+        source="pipeline",
+        submitted_at=newer,
+    )
+    ana = Reviewer(app, "ana")
+    sid = cases[0].submission_id
+    ana.claim(sid)
+    ana.decide(sid, ana.seen_sha(sid), action="reject", cause="informacion_no_veraz", note="x")
+    assert accounts.get_account(r, cases[0].account_id)["status"] == "verified"
+    assert "más reciente" in ana.client.get("/cola").get_data(as_text=True)
+    assert sid not in _pending(r)
