@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from synth import dates_es as d
 from synth.curp import unaccent
-from synth.draw import Page
+from synth.draw import Page, text_width_mm
 from synth.fonts import Font, random_sans, random_serif
 from synth.people import Domicilio
 
@@ -107,6 +107,19 @@ def _barcode(c: _Ctx, x: float, y: float, w: float, h: float) -> None:
         pos += width
 
 
+def _pairs(
+    c: _Ctx, x: float, y: float, rows: list[tuple[str, str]], size: float, step: float
+) -> float:
+    """Bold labels and their values in a column just right of the widest label."""
+    font = Font(c.bold, size)
+    value_x = x + max(text_width_mm(label, font) for label, _v in rows) + 2.5
+    for label, value in rows:
+        c.t(x, y, label, size, bold=True)
+        c.t(value_x, y, value, size)
+        y += step
+    return y
+
+
 def _table(
     c: _Ctx, x: float, y: float, rows: list[tuple[str, str]], width: float, size: float = 7.5
 ) -> float:
@@ -159,10 +172,7 @@ def cfe(person: str, dom: Domicilio, end: dt.date, rng: random.Random) -> Bill:
         ("CORTE A PARTIR:", d.short(due + dt.timedelta(days=1))),
     ]
     y = 70
-    for label, value in rows:
-        c.t(14, y, label, 8, bold=True)
-        c.t(58, y, value, 8)
-        y += 4.6
+    y = _pairs(c, 14, y, rows, 8, 4.6)
     kwh = rng.randint(120, 650)
     c.t(120, 72, "CONSUMO HISTÓRICO", 8, bold=True, color=green)
     for i in range(6):
@@ -196,7 +206,7 @@ def cfe(person: str, dom: Domicilio, end: dt.date, rng: random.Random) -> Bill:
             "Para cualquier aclaración comuníquese al 071 o en www.cfe.mx",
         ],
     )
-    _barcode(c, 120, 250, 80, 12)
+    _stub(c, person, "NO. DE SERVICIO", service, total, f"LÍMITE DE PAGO: {d.short(due)}")
     return Bill(c.page, "CFE", dom.codigo_postal, end, "Aviso-recibo CFE")
 
 
@@ -250,7 +260,7 @@ def telmex(person: str, dom: Domicilio, issued: dt.date, rng: random.Random) -> 
             "Conserve este comprobante. Los pagos se reflejan en 48 horas.",
         ],
     )
-    _barcode(c, 14, 250, 90, 12)
+    _stub(c, person, "TELÉFONO", phone, total, f"PAGAR ANTES DE: {d.numeric(due)}")
     return Bill(c.page, "TELMEX", dom.codigo_postal, issued, "Estado de cuenta Telmex")
 
 
@@ -270,18 +280,16 @@ def cable(person: str, dom: Domicilio, end: dt.date, rng: random.Random) -> Bill
     c.t(110, 20, "ESTADO DE CUENTA", 9, bold=True, color=color)
     start = end - dt.timedelta(days=rng.choice([29, 30]))
     issued = end + dt.timedelta(days=rng.randint(1, 3))
+    due = issued + dt.timedelta(days=rng.randint(8, 15))
     _holder(c, 14, 40, person, dom, accents=rng.random() < 0.5)
     rows = [
         ("No. de cuenta:", f"{rng.randint(10**7, 10**8 - 1)}"),
         ("Periodo de servicio:", f"{d.numeric(start)} al {d.numeric(end)}"),
         ("Fecha de emisión:", d.numeric(issued)),
-        ("Fecha límite de pago:", d.numeric(issued + dt.timedelta(days=rng.randint(8, 15)))),
+        ("Fecha límite de pago:", d.numeric(due)),
     ]
     y = 38
-    for label, value in rows:
-        c.t(120, y, label, 7.5, bold=True)
-        c.t(160, y, value, 7.5)
-        y += 5
+    y = _pairs(c, 120, y, rows, 7.5, 5)
     total = _money(rng, 389, 1299)
     c.box(14, 66, 190, 12, fill=color)
     c.t(18, 74, "TOTAL A PAGAR", 10, bold=True, color=(255, 255, 255))
@@ -305,7 +313,7 @@ def cable(person: str, dom: Domicilio, end: dt.date, rng: random.Random) -> Bill
             "Servicio sujeto a los términos del contrato de adhesión registrado ante PROFECO.",
         ],
     )
-    _barcode(c, 14, 250, 90, 12)
+    _stub(c, person, "No. de cuenta", rows[0][1], total, f"Fecha límite de pago: {d.numeric(due)}")
     return Bill(c.page, name, dom.codigo_postal, end, f"Estado de cuenta {name.title()}")
 
 
@@ -330,10 +338,7 @@ def sacmex(person: str, dom: Domicilio, end: dt.date, rng: random.Random) -> Bil
         ("CONSUMO (m³):", f"{rng.randint(8, 60)}"),
     ]
     y = 40
-    for label, value in rows:
-        c.t(115, y, label, 7.5, bold=True)
-        c.t(152, y, value, 7.5)
-        y += 5
+    y = _pairs(c, 115, y, rows, 7.5, 5)
     total = _money(rng, 90, 900)
     c.box(14, 72, 190, 11, outline=blue)
     c.t(18, 79.5, "IMPORTE A PAGAR", 10, bold=True, color=blue)
@@ -349,7 +354,7 @@ def sacmex(person: str, dom: Domicilio, end: dt.date, rng: random.Random) -> Bil
         ],
         120,
     )
-    _barcode(c, 14, 250, 100, 12)
+    _stub(c, person, "CUENTA", rows[0][1], total, f"FECHA LÍMITE DE PAGO: {d.numeric(due)}")
     return Bill(c.page, "SACMEX", dom.codigo_postal, end, "Boleta SACMEX")
 
 
@@ -373,10 +378,7 @@ def predial(person: str, dom: Domicilio, end: dt.date, rng: random.Random) -> Bi
         ("VALOR CATASTRAL:", _fmt(_money(rng, 400000, 4000000))),
     ]
     y = 42
-    for label, value in rows:
-        c.t(112, y, label, 7.5, bold=True)
-        c.t(150, y, value, 7.5)
-        y += 5
+    y = _pairs(c, 112, y, rows, 7.5, 5)
     total = _money(rng, 150, 3000)
     c.box(14, 76, 190, 11, fill=(245, 235, 238))
     c.t(18, 83.5, "TOTAL A PAGAR", 10, bold=True, color=wine)
@@ -389,7 +391,7 @@ def predial(person: str, dom: Domicilio, end: dt.date, rng: random.Random) -> Bi
             "Puede pagar en bancos, tiendas de autoservicio o en finanzas.cdmx.gob.mx",
         ],
     )
-    _barcode(c, 14, 250, 100, 12)
+    _stub(c, person, "CUENTA PREDIAL", rows[0][1], total, f"FECHA LÍMITE DE PAGO: {d.long(due)}")
     return Bill(c.page, "PREDIAL", dom.codigo_postal, end, "Boleta predial")
 
 
@@ -402,18 +404,16 @@ def naturgy(person: str, dom: Domicilio, end: dt.date, rng: random.Random) -> Bi
     c.t(110, 20, "FACTURA DE GAS NATURAL", 8, color=orange)
     start = end - dt.timedelta(days=rng.choice([59, 60, 61]))
     issued = end + dt.timedelta(days=rng.randint(2, 6))
+    due = issued + dt.timedelta(days=rng.randint(10, 18))
     _holder(c, 14, 40, person, dom, accents=rng.random() < 0.5)
     rows = [
         ("No. de contrato:", f"{rng.randint(10**8, 10**9 - 1)}"),
         ("Periodo de consumo:", f"{d.numeric(start)} AL {d.numeric(end)}"),
         ("Fecha de emisión:", d.numeric(issued)),
-        ("Fecha límite de pago:", d.numeric(issued + dt.timedelta(days=rng.randint(10, 18)))),
+        ("Fecha límite de pago:", d.numeric(due)),
     ]
     y = 38
-    for label, value in rows:
-        c.t(112, y, label, 7.5, bold=True)
-        c.t(150, y, value, 7.5)
-        y += 5
+    y = _pairs(c, 112, y, rows, 7.5, 5)
     total = _money(rng, 150, 900)
     c.box(14, 66, 190, 12, fill=orange)
     c.t(18, 74, "TOTAL A PAGAR", 10, bold=True, color=(255, 255, 255))
@@ -430,8 +430,43 @@ def naturgy(person: str, dom: Domicilio, end: dt.date, rng: random.Random) -> Bi
         ],
         120,
     )
-    _barcode(c, 14, 250, 90, 12)
+    _stub(
+        c, person, "No. de contrato", rows[0][1], total, f"Fecha límite de pago: {d.numeric(due)}"
+    )
     return Bill(c.page, "NATURGY", dom.codigo_postal, end, "Factura Naturgy")
+
+
+NOTICES = [
+    "Evite la suspensión del servicio: pague antes de la fecha límite.",
+    "Conserve este documento; es válido como comprobante de domicilio.",
+    "Puede consultar y pagar su recibo en línea, en bancos y tiendas de conveniencia.",
+    "Si su pago ya fue realizado, haga caso omiso de este aviso.",
+    "Los datos personales se tratan conforme al aviso de privacidad disponible en nuestro sitio.",
+    "Domicilie su pago y reciba su recibo digital por correo electrónico.",
+    "Para aclaraciones presente este documento en cualquier centro de atención.",
+    "Este documento no es válido si presenta alteraciones o enmendaduras.",
+]
+
+
+def _stub(c: _Ctx, person: str, ref_label: str, ref: str, total: float, due: str) -> None:
+    """Notices, a cut line and the payment stub (talón) at the foot of the page."""
+    y = 178 + c.rng.uniform(-8, 8)
+    c.t(14, y, "AVISOS IMPORTANTES", 7.5, bold=True)
+    for i, notice in enumerate(c.rng.sample(NOTICES, 4)):
+        c.t(14, y + 4.5 + i * 3.6, notice, 6.8, color=(70, 70, 70))
+    x = 14.0
+    while x < 202:
+        c.hline(x, x + 2.0, 226, (140, 140, 140))
+        x += 3.5
+    c.t(14, 224, "TALÓN DE PAGO", 6, color=(120, 120, 120))
+    c.t(14, 234, person.upper(), 8, bold=True)
+    c.t(14, 239, f"{ref_label}: {ref}", 7.5)
+    c.t(14, 244, due, 7.5, bold=True)
+    c.t(200, 236, "TOTAL A PAGAR", 7.5, bold=True, align="r")
+    c.t(200, 243, _fmt(total), 12, bold=True, align="r")
+    _barcode(c, 14, 250, 110, 13)
+    digits = "".join(str(c.rng.randint(0, 9)) for _ in range(30))
+    c.t(14, 268, " ".join(digits[i : i + 5] for i in range(0, 30, 5)), 7)
 
 
 def _footer(c: _Ctx, y: float, lines: list[str]) -> None:

@@ -55,6 +55,8 @@ def guilloche(
 def surface(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     """A table, fabric, paper or stone surface (BGR uint8, h x w)."""
     kind = rng.choice(["wood", "fabric", "paper", "stone", "laminate"])
+    import cv2
+
     sw, sh = max(64, w // 4), max(64, h // 4)
     y, x = np.mgrid[0:sh, 0:sw].astype(np.float32)
     n = _smooth_noise(rng, sh, sw, 12)
@@ -62,8 +64,9 @@ def surface(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
         base = np.array(
             rng.choice([[40, 80, 130], [60, 105, 150], [30, 55, 90], [90, 140, 185]]), np.float32
         )
-        grain = np.sin((y / sh * rng.uniform(25, 60) + 6 * n) * np.pi) * 0.5 + 0.5
-        tex = base * (0.78 + 0.3 * grain[..., None])
+        streak = cv2.resize(rng.random((sh, 8)).astype(np.float32), (sw, sh))
+        grain = np.sin((y / sh * rng.uniform(40, 90) + 1.2 * n) * np.pi) * 0.5 + 0.5
+        tex = base * (0.8 + 0.14 * grain[..., None] + 0.12 * streak[..., None])
     elif kind == "fabric":
         base = rng.uniform(50, 200, 3).astype(np.float32)
         weave = (np.sin(x * rng.uniform(1.2, 2.0)) * np.sin(y * rng.uniform(1.2, 2.0))) * 0.5 + 0.5
@@ -78,7 +81,6 @@ def surface(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     else:
         base = rng.uniform(140, 230, 3).astype(np.float32)
         tex = base * (0.95 + 0.05 * n[..., None])
-    import cv2
 
     tex = cv2.resize(tex.clip(0, 255).astype(np.uint8), (w, h), interpolation=cv2.INTER_LINEAR)
     return tex
