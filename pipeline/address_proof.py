@@ -35,6 +35,8 @@ from pipeline.uploads import Upload
 MIN_TEXT_LAYER_CHARS = 60
 #: the longest billing period taken from two loose dates (bimonthly bills: ~62 days)
 MAX_PERIOD_DAYS = 100
+#: fewer words than this: the photo is read again as the other shape (card / page)
+MIN_WORDS_ONE_SHAPE = 15
 #: pages of a PDF that are read (bills carry the header fields on page 1)
 MAX_PAGES_READ = 2
 
@@ -155,11 +157,25 @@ def text_layer_cells(text: str) -> list[Cell]:
 
 def image_text(image: np.ndarray, ocr: OcrEngine, located: bool = True) -> BillText:
     """Straighten a photographed page and OCR it once; lines in reading order."""
-    page = doc.locate(image, "page") if located else doc.Page(doc.canonical_size(image, "page"))
-    page = doc.upright(page, ocr, _shape_of(page.image))
+    if located:
+        page = _read_either_shape(image, ocr)
+    else:
+        page = doc.Page(doc.canonical_size(image, "page"))
+        page = doc.upright(page, ocr, _shape_of(page.image))
     record = doc.describe(page)
     cells = [Cell(p.text, p.left, p.line, max(p.height, 8) * 2.5) for p in doc.phrases(page.words)]
     return BillText(cells, "image-ocr", 1, record, record.ocr_confidence)
+
+
+def _read_either_shape(image: np.ndarray, ocr: OcrEngine) -> doc.Page:
+    """Read the photo as the shape its outline suggests (a page, or a card: an ID uploaded as
+    a proof of address); when that reads poorly, also as the other shape."""
+    shape = doc.likely_shape(image)
+    page = doc.read_page(image, ocr, shape)
+    if len(page.words) >= MIN_WORDS_ONE_SHAPE:
+        return page
+    other = doc.read_page(image, ocr, "card" if shape == "page" else "page")
+    return max((page, other), key=lambda p: doc.orientation_score(p.words))
 
 
 def _shape_of(image: np.ndarray) -> doc.Shape:
@@ -183,11 +199,11 @@ def parse_bill(bill: BillText) -> AddressReading:
         kind, score = record.kind, record.kind_score
     conf = round(max(0.0, min(1.0, bill.confidence)), 3)
     method = "pdf-text" if bill.source == "pdf-text" else "ocr:pattern"
-    period = find_period(lines, folded)
-    issue = find_labeled_date(lines, folded, _ISSUE_LABEL)
-    due = find_labeled_date(lines, folded, _DUE_LABEL)
+    period = find_period(bill.cells, folded)
+    issue = find_labeled_date(bill.cells, folded, _ISSUE_LABEL)
+    due = find_labeled_date(bill.cells, folded, _DUE_LABEL)
     fecha, basis = recency_date(period, issue, due)
-    address, cp = find_address(bill.cells, folded)
+    block = find_address(bill.cells, folded)
     emisor, servicio = find_issuer(body)
     return AddressReading(
         kind=kind,
@@ -199,9 +215,9 @@ def parse_bill(bill: BillText) -> AddressReading:
         ocr_confidence=conf,
         emisor=_reading(emisor, conf, method),
         servicio=_reading(servicio, conf, method),
-        titular=_reading(find_holder(bill.cells, folded), conf, method),
-        domicilio=_reading(address, conf, method),
-        codigo_postal=_reading(cp, conf, method),
+        titular=_reading(find_holder(bill.cells, folded) or block.holder, conf, method),
+        domicilio=_reading(block.address, conf, method),
+        codigo_postal=_reading(block.codigo_postal, conf, method),
         periodo_inicio=_reading(period[0] if period else None, conf, method),
         periodo_fin=_reading(period[1] if period else None, conf, method),
         fecha_emision=_reading(issue, conf, method),
@@ -236,17 +252,34 @@ def find_issuer(folded_text: str) -> tuple[str | None, str | None]:
     return best[1], best[2]
 
 
-def find_period(lines: list[str], folded: list[str]) -> tuple[dt.date, dt.date] | None:
-    """The billing period (start, end): on a labelled line first, then any line with one."""
-    ordered = [i for i, f in enumerate(folded) if _PERIOD_LABEL.search(f)]
-    ordered += [i + 1 for i in ordered if i + 1 < len(lines)]
-    ordered += range(len(lines))
-    labelled = set(ordered[: len(ordered) - len(lines)])
-    for index in ordered:
-        period = period_in(lines[index], loose=index in labelled)
+def find_period(cells: list[Cell], folded: list[str]) -> tuple[dt.date, dt.date] | None:
+    """The billing period (start, end): after a period label (the rest of its row, else the
+    cell under it) first, then any single cell holding a range."""
+    for index, line in enumerate(folded):
+        match = _PERIOD_LABEL.search(line)
+        if not match:
+            continue
+        for text in _after_label_texts(cells, index, match.end()):
+            period = period_in(text, loose=True)
+            if period is not None:
+                return period
+    for cell in cells:
+        period = period_in(cell.text)
         if period is not None:
             return period
     return None
+
+
+def _after_label_texts(cells: list[Cell], index: int, end: int) -> list[str]:
+    """Where a label's value may be: the rest of its cell plus the cells right of it on its
+    row, then the cell under the label."""
+    label = cells[index]
+    right = sorted((c for c in cells if c.row == label.row and c.x > label.x), key=lambda c: c.x)
+    texts = [" ".join([label.text[end:], *(c.text for c in right)])]
+    below = column_below(cells, index)
+    if below is not None:
+        texts.append(cells[below].text)
+    return texts
 
 
 def period_in(text: str, loose: bool = False) -> tuple[dt.date, dt.date] | None:
@@ -273,15 +306,14 @@ def period_in(text: str, loose: bool = False) -> tuple[dt.date, dt.date] | None:
 
 
 def find_labeled_date(
-    lines: list[str], folded: list[str], label: re.Pattern[str]
+    cells: list[Cell], folded: list[str], label: re.Pattern[str]
 ) -> dt.date | None:
-    """The date printed after ``label`` on its line, or on the next line."""
+    """The date printed after ``label``: on its row, or under it."""
     for index, line in enumerate(folded):
         match = label.search(line)
         if not match:
             continue
-        tail = lines[index][match.end() :]
-        for text in (tail, lines[index + 1] if index + 1 < len(lines) else ""):
+        for text in _after_label_texts(cells, index, match.end()):
             value = dates.parse_date(text)
             if value is not None:
                 return value
@@ -308,18 +340,40 @@ def recency_date(
     return None, ""
 
 
-def find_address(cells: list[Cell], folded: list[str]) -> tuple[str | None, str | None]:
-    """The address block (street line .. the cell with the C.P., one column) and the C.P."""
-    cp_index, cp = _find_cp(folded)
+_NAME_LINE = re.compile(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ' .\-]{5,}")
+
+
+@dataclass(frozen=True)
+class AddressBlock:
+    """The customer's address block: holder line (when it heads the block), address, C.P."""
+
+    holder: str | None
+    address: str | None
+    codigo_postal: str | None
+
+
+def find_address(cells: list[Cell], folded: list[str]) -> AddressBlock:
+    """The address block: the cells stacked above the customer's C.P. in its column (issuer
+    lines dropped); a digit-free first line heading 3+ lines is the holder's name."""
+    cp_index, cp = _find_cp(cells, folded)
     if cp_index is None:
-        return None, None
-    block = column_above(cells, cp_index, 4)
-    start = len(block) - 1
-    for pos, index in enumerate(block):
-        if _STREET.search(folded[index]) or re.search(r"\b(?:COL\.?|COLONIA)\b", folded[index]):
-            start = min(start, pos)
-    chosen = block[start:] if start < len(block) else block[-1:]
-    return ", ".join(cells[i].text.strip() for i in chosen), cp
+        return AddressBlock(None, None, None)
+    block = [
+        i
+        for i in column_above(cells, cp_index, 4)
+        if i == cp_index or not (_RFC.search(folded[i]) or find_issuer(folded[i])[0])
+    ]
+    holder = None
+    first = block[0]
+    if (
+        len(block) >= 3
+        and _NAME_LINE.fullmatch(cells[first].text.strip())
+        and not (_STREET.search(folded[first]) or _LOCALITY.search(folded[first]))
+    ):
+        holder = cells[first].text.strip()
+        block = block[1:]
+    address = ", ".join(cells[i].text.strip() for i in block)
+    return AddressBlock(holder, address, cp)
 
 
 def column_above(cells: list[Cell], index: int, limit: int, max_skip: int = 3) -> list[int]:
@@ -342,25 +396,50 @@ def column_above(cells: list[Cell], index: int, limit: int, max_skip: int = 3) -
     return chosen
 
 
-def _find_cp(folded: list[str]) -> tuple[int | None, str | None]:
+def _find_cp(cells: list[Cell], folded: list[str]) -> tuple[int | None, str | None]:
+    """The customer's C.P.: every C.P. printed is scored, and the issuer's own address
+    (next to its RFC or its name, in the header) loses to the one in an address block."""
+    best: tuple[float, int, str] | None = None
     for index, line in enumerate(folded):
-        match = _CP_LABEL.search(line)
-        if match:
-            return index, match.group(1).translate(_DIGITS)
-    for index, line in enumerate(folded):
-        if re.search(r"\b(?:COL\.?|COLONIA|CDMX|CIUDAD DE MEXICO|MEXICO,? D\.?F)\b", line):
-            match = _CP_BARE.search(line)
-            if match:
-                return index, match.group(1)
-    return None, None
+        labelled = _CP_LABEL.search(line)
+        bare = None if labelled else _CP_BARE.search(line)
+        if bare and not _LOCALITY.search(line):
+            continue
+        match = labelled or bare
+        if match is None:
+            continue
+        score = _cp_score(cells, folded, index) + (1.0 if labelled else 0.0)
+        if best is None or score > best[0]:
+            best = (score, index, match.group(1).translate(_DIGITS))
+    if best is None:
+        return None, None
+    return best[1], best[2]
+
+
+_LOCALITY = re.compile(r"\b(?:COL\.?|COLONIA|CDMX|CIUDAD DE MEXICO|MEXICO,? D\.?F|DEL\.?|ALC\.?)\b")
+_RFC = re.compile(r"\bR\.?F\.?C\b|\b[A-Z&]{3,4}\d{6}[A-Z0-9]{3}\b")
+
+
+def _cp_score(cells: list[Cell], folded: list[str], index: int) -> float:
+    """Evidence that the C.P. on line ``index`` is the customer's address."""
+    block = column_above(cells, index, 4)
+    texts = [folded[i] for i in block]
+    score = 0.0
+    if any(_RFC.search(t) or find_issuer(t)[0] for t in texts[-2:]):
+        score -= 3.0
+    if any(_STREET.search(t) or re.search(r"\b(?:COL\.?|COLONIA)\b", t) for t in texts):
+        score += 1.0
+    if len(block) >= 3:
+        score += 0.5
+    return score
 
 
 _DIGITS = str.maketrans({"O": "0", "I": "1", "L": "1", "S": "5", "B": "8"})
 
 
 def find_holder(cells: list[Cell], folded: list[str]) -> str | None:
-    """The account holder: after a NOMBRE/TITULAR/CLIENTE label, else the cell above the
-    street line in its column."""
+    """The account holder named after a NOMBRE/TITULAR/CLIENTE label (None when unlabelled:
+    the address block's first line is used instead)."""
     for index, line in enumerate(folded):
         match = _HOLDER_LABEL.search(line)
         if match:
@@ -370,12 +449,6 @@ def find_holder(cells: list[Cell], folded: list[str]) -> str | None:
             below = column_below(cells, index)
             if below is not None:
                 return cells[below].text.strip()
-    for index, line in enumerate(folded):
-        if _STREET.search(line):
-            block = column_above(cells, index, 1)
-            text = cells[block[0]].text.strip()
-            if len(block) == 2 and re.fullmatch(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ' .\-]{5,}", text):
-                return text
     return None
 
 

@@ -37,8 +37,10 @@ PASSPORT_ASPECT = 125 / 88
 PAGE_WIDTH = 1700  # ~200 dpi for letter/A4 width
 #: long side of the copy the outline is searched on
 SEARCH_SIDE = 640
+#: fewer words than this on a located document: try the whole photo as well
+FALLBACK_MIN_WORDS = 8
 #: smallest share of the photo a document outline must cover
-MIN_OUTLINE_AREA = 0.18
+MIN_OUTLINE_AREA = 0.05
 
 
 #: a word read by the OCR engine (text, confidence 0-1, box)
@@ -75,27 +77,85 @@ def locate(image: np.ndarray, shape: Shape) -> Page:
 
     When no outline is found the whole image is taken as the document (scans, crops, PDFs).
     """
-    quad = find_outline(image)
+    quad = find_outline(image, shape)
     if quad is None:
         return Page(image=canonical_size(image, shape), outline_found=False)
     warped = warp(image, quad)
     return Page(image=canonical_size(warped, shape), outline_found=True)
 
 
-def find_outline(image: np.ndarray) -> np.ndarray | None:
-    """Corners (4x2 float32, full-resolution pixels) of the largest document-like quadrilateral."""
+#: aspect ratios (long/short side) a document outline is expected to have, by shape
+ASPECTS: dict[str, tuple[float, ...]] = {
+    "card": (85.6 / 54, PASSPORT_ASPECT),
+    "page": (11 / 8.5, 297 / 210),
+}
+
+
+def find_outline(image: np.ndarray, shape: Shape = "card") -> np.ndarray | None:
+    """Corners (4x2 float32, full-resolution pixels) of the most document-like quadrilateral.
+
+    Candidates from every mask are scored by area x fit of their aspect ratio to the
+    expected shape; quads hugging the photo's border (background regions) are penalised.
+    """
+    quad, score = scored_outline(image, shape)
+    return quad if score >= 0.04 else None
+
+
+def likely_shape(image: np.ndarray) -> Shape:
+    """Whether a photo shows a card (ID) or a page (bill), from its best outline's shape."""
+    card = scored_outline(image, "card")[1]
+    page = scored_outline(image, "page")[1]
+    return "card" if card > page else "page"
+
+
+def scored_outline(image: np.ndarray, shape: Shape) -> tuple[np.ndarray | None, float]:
+    """The best quadrilateral for ``shape`` and its score (0 when none)."""
     grey = to_grey(image)
     scale = SEARCH_SIDE / max(grey.shape[:2])
     small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (5, 5), 0)
-    best, best_area = None, MIN_OUTLINE_AREA * small.shape[0] * small.shape[1]
+    total = float(small.shape[0] * small.shape[1])
+    best, best_score = None, 0.0
     for mask in _outline_masks(small):
         for quad, area in _quads(mask):
-            if area > best_area and not _touches_all_edges(quad, small.shape):
-                best, best_area = quad, area
+            if area < MIN_OUTLINE_AREA * total:
+                continue
+            score = area / total * aspect_fit(quad, shape) * _border_penalty(quad, small.shape)
+            if score > best_score:
+                best, best_score = quad, score
     if best is None:
-        return None
-    return (best / scale).astype(np.float32)
+        return None, 0.0
+    return (best / scale).astype(np.float32), best_score
+
+
+def aspect_fit(quad: np.ndarray, shape: Shape) -> float:
+    """How well a quad's side ratio matches the expected documents (1 = exactly, -> 0).
+
+    >>> round(aspect_fit(np.array([[0, 0], [856, 0], [856, 540], [0, 540]], np.float32), "card"), 2)
+    1.0
+    """
+    tl, tr, br, bl = order_corners(quad)
+    top, bottom = np.linalg.norm(tr - tl), np.linalg.norm(br - bl)
+    left, right = np.linalg.norm(bl - tl), np.linalg.norm(br - tr)
+    width, height = (top + bottom) / 2, (left + right) / 2
+    if min(top, bottom, left, right) < 1:
+        return 0.0
+    ratio = max(width, height) / min(width, height)
+    fit = max(float(np.exp(-(((ratio - e) / 0.15) ** 2))) for e in ASPECTS[shape])
+    # a photographed rectangle keeps opposite sides of similar length; shadows do not
+    parallel = min(top, bottom) / max(top, bottom) * min(left, right) / max(left, right)
+    return fit * float(parallel) ** 2
+
+
+def _border_penalty(quad: np.ndarray, shape: tuple[int, ...]) -> float:
+    """Quads with two corners on the photo's border are mostly background; with three or
+    four they are the photo's frame itself (no outline)."""
+    h, w = shape[:2]
+    margin = 4
+    on_border = sum(
+        1 for x, y in quad if x < margin or y < margin or x > w - 1 - margin or y > h - 1 - margin
+    )
+    return (1.0, 1.0, 0.35, 0.0, 0.0)[on_border]
 
 
 def _outline_masks(small: np.ndarray) -> list[np.ndarray]:
@@ -120,16 +180,6 @@ def _quads(mask: np.ndarray) -> list[tuple[np.ndarray, float]]:
                 found.append((quad, float(cv2.contourArea(quad))))
                 break
     return found
-
-
-def _touches_all_edges(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
-    """A "quad" that is just the photo's border is no outline."""
-    h, w = shape[:2]
-    xs, ys = quad[:, 0], quad[:, 1]
-    margin = 3
-    return bool(
-        xs.min() < margin and ys.min() < margin and xs.max() > w - margin and ys.max() > h - margin
-    )
 
 
 def order_corners(quad: np.ndarray) -> np.ndarray:
@@ -233,6 +283,20 @@ def _reads_well(words: tuple[WordLike, ...], score: float, min_score: float) -> 
         return False
     mean = sum(w.confidence for w in words) / len(words)
     return mean >= 0.75 and score >= max(min_score, 20.0)
+
+
+def read_page(image: np.ndarray, ocr: OcrEngine, shape: Shape) -> Page:
+    """Locate, straighten, turn upright and OCR a document photo.
+
+    When the located outline reads poorly (a wrong quadrilateral), the whole photo is tried
+    too and the better reading kept.
+    """
+    page = upright(locate(image, shape), ocr, shape)
+    if page.outline_found and len(page.words) < FALLBACK_MIN_WORDS:
+        whole = upright(Page(image=canonical_size(image, shape)), ocr, shape)
+        if orientation_score(whole.words) > orientation_score(page.words):
+            return whole
+    return page
 
 
 # --- quality -----------------------------------------------------------------------------
@@ -427,7 +491,11 @@ def group_lines(words: tuple[WordLike, ...] | list[WordLike]) -> list[list[WordL
     Layout-free: works whatever blocks Tesseract made of the page.
     """
     lines: list[list[WordLike]] = []
+    heights = sorted(w.height for w in words)
+    tallest = 3.5 * heights[len(heights) // 2] if heights else 0
     for word in sorted(words, key=lambda w: (w.top + w.height / 2, w.left)):
+        if word.height > tallest:  # a graphic (chart bar, logo) read as a "word"
+            continue
         centre = word.top + word.height / 2
         for line in lines:
             ref = line[-1]
@@ -439,7 +507,7 @@ def group_lines(words: tuple[WordLike, ...] | list[WordLike]) -> list[list[WordL
             lines.append([word])
     for line in lines:
         line.sort(key=lambda w: w.left)
-    lines.sort(key=lambda line: min(w.top for w in line))
+    lines.sort(key=lambda line: sorted(w.top + w.height / 2 for w in line)[len(line) // 2])
     return lines
 
 

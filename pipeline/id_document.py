@@ -144,7 +144,7 @@ def _mrz_rank(mrz: MrzResult) -> tuple[int, bool, float]:
 
 def read_side(image: np.ndarray, ocr: OcrEngine) -> tuple[Page, DocumentImage]:
     """Locate, straighten and OCR one card side; return the page and its measurements."""
-    page = doc.upright(doc.locate(image, "card"), ocr, "card")
+    page = doc.read_page(image, ocr, "card")
     return page, doc.describe(page)
 
 
@@ -196,7 +196,8 @@ def _merge_ine(
 def _from_mrz(value: object, mrz: MrzResult) -> Reading:
     if value is None:
         return _NONE
-    confidence = mrz.confidence if mrz.valid else mrz.confidence * 0.5
+    # every check digit holding is strong evidence the characters were read right
+    confidence = max(mrz.confidence, 0.9) if mrz.valid else mrz.confidence * 0.5
     return Reading(
         value=value, confidence=round(confidence, 3), method="mrz", repaired=mrz.repaired
     )
@@ -583,8 +584,11 @@ def read_passport(image: np.ndarray, ocr: OcrEngine) -> IdReading:
     fields["curp"] = find_curp(found, labels.get("curp"), year)
     fields["vigencia_hasta"] = _passport_date(found, labels.get("caducidad"))
     fields["sexo"] = _passport_sex(found, labels.get("sexo"))
-    fields["numero_documento"] = _value_after(found, labels.get("numero"), r"[A-Z0-9]{8,10}")
-    fields.update(_passport_names(found, labels))
+    fields["numero_documento"] = _value_after(
+        found, labels.get("numero"), r"(?<![A-Z0-9])(?=[A-Z0-9]*\d)[A-Z0-9]{8,10}(?![A-Z0-9])"
+    )
+    curp_value = str(fields["curp"].value) if fields["curp"].present else None
+    fields.update(_passport_names(found, labels, curp_value))
     _fill_from(fields, mrz)
     return IdReading.model_validate(
         {"id_type": "passport", "front": record, "mrz": mrz, **_typed(fields)}
@@ -607,31 +611,93 @@ def _passport_date(found: list[Phrase], label: Phrase | None, birth: bool = Fals
 
 
 def _passport_sex(found: list[Phrase], label: Phrase | None) -> Reading:
+    """Passports print the ICAO letter (M masculino, F femenino): map it to H/M."""
     reading = _value_after(found, label, r"(?<![A-Z])[HMFX](?![A-Z])")
-    if reading.present and reading.value == "F":
-        return reading.model_copy(update={"value": "M"})
-    return reading
+    if not reading.present:
+        return reading
+    return reading.model_copy(
+        update={"value": {"M": "H", "F": "M"}.get(str(reading.value), reading.value)}
+    )
 
 
-def _passport_names(found: list[Phrase], labels: dict[str, Phrase]) -> dict[str, Reading]:
+def _passport_names(
+    found: list[Phrase], labels: dict[str, Phrase], curp: str | None
+) -> dict[str, Reading]:
     out: dict[str, Reading] = {}
     for name, key in (("apellidos", "apellidos"), ("nombre", "nombres")):
         label = labels.get(key)
         if label is None:
             continue
-        block = [p for p in neighbours(found, label, below=1) if p.line != label.line][:1]
-        if block and not re.search(_PASSPORT_ALL, block[0].key):
-            value = _clean_name(block[0].text)
+        below = value_below(found, label)
+        if below is not None and not re.search(_PASSPORT_ALL, below.key):
+            value = _clean_name(below.text)
             if value:
                 out[name] = Reading(
-                    value=value, confidence=_conf(block[0].confidence), method="ocr:label"
+                    value=value, confidence=_conf(below.confidence), method="ocr:label"
                 )
     surnames = out.pop("apellidos", None)
     if surnames is not None and surnames.value:
-        first, _, second = surnames.value.partition(" ")
+        first, second = split_surnames(str(surnames.value), curp)
         out["primer_apellido"] = surnames.model_copy(update={"value": first})
         out["segundo_apellido"] = surnames.model_copy(update={"value": second})
     return out
+
+
+def value_below(found: list[Phrase], label: Phrase) -> Phrase | None:
+    """The phrase printed right under a label (left-aligned with it, within ~2.5 lines);
+    specks and fragments (short, unsure) are skipped."""
+    h = max(label.height, 8)
+    candidates = [
+        p
+        for p in found
+        if p.line != label.line
+        and label.bottom - 0.3 * h <= p.top <= label.bottom + 2.5 * h
+        and label.left - 1.5 * h <= p.left <= label.left + 3 * h
+        and not (len(p.text) < 3 and p.confidence < 0.6)
+    ]
+    return min(candidates, key=lambda p: p.top, default=None)
+
+
+PARTICLES = {"DE", "DEL", "LA", "LAS", "LOS", "Y", "MC", "MAC", "VAN", "VON", "DA", "DI"}
+
+
+def split_surnames(surnames: str, curp: str | None) -> tuple[str, str]:
+    """Split "PRIMER SEGUNDO" surnames printed together; particles stay with the word they
+    precede (DE LA CRUZ is one surname); the CURP's 3rd letter (the second surname's
+    initial) decides between the possible cuts.
+
+    >>> split_surnames("DE LA CRUZ BRISEÑO", None)
+    ('DE LA CRUZ', 'BRISEÑO')
+    >>> split_surnames("GARCIA DEL RIO LOPEZ", "GALR800101HDFRPS09")
+    ('GARCIA DEL RIO', 'LOPEZ')
+    >>> split_surnames("SMITH", None)
+    ('SMITH', '')
+    """
+    groups: list[list[str]] = []
+    pending: list[str] = []
+    for word in surnames.split():
+        pending.append(word)
+        if doc.fold(word) not in PARTICLES:
+            groups.append(pending)
+            pending = []
+    if pending and groups:
+        groups[-1].extend(pending)
+    elif pending:
+        groups.append(pending)
+    cuts = list(range(1, len(groups)))
+    if not cuts:
+        return " ".join(w for g in groups for w in g), ""
+    if curp and len(curp) > 2:
+        for cut in cuts:
+            second = [w for g in groups[cut:] for w in g]
+            initial = next((doc.fold(w)[0] for w in second if doc.fold(w) not in PARTICLES), "")
+            if initial == curp[2]:
+                return _join(groups[:cut]), _join(groups[cut:])
+    return _join(groups[:1]), _join(groups[1:])
+
+
+def _join(groups: list[list[str]]) -> str:
+    return " ".join(w for g in groups for w in g)
 
 
 _PASSPORT_ALL = "|".join(f"(?:{p})" for p in PASSPORT_LABELS.values())
@@ -650,6 +716,8 @@ def _fill_from(fields: dict[str, Reading], mrz: MrzResult | None) -> None:
     for name, get in fill.items():
         if not fields.get(name, _NONE).present:
             fields[name] = _from_mrz(get(), mrz)
+    if mrz.checks.get("document_number") and mrz.document_number.replace("<", ""):
+        fields["numero_documento"] = _from_mrz(mrz.document_number.replace("<", ""), mrz)
     for name, value in _mrz_names(mrz).items():
         if not fields.get(name, _NONE).present and value:
             fields[name] = _from_mrz(value, mrz)
