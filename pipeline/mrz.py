@@ -531,7 +531,11 @@ def _structure_ok(value: Callable[[str], str]) -> bool:
         value(name).replace("<", "") in COUNTRY_CODES for name in ("issuing_country", "nationality")
     )
     names = value("names")
-    names_ok = re.fullmatch(r"[A-Z<]+", names) is not None and not names.startswith("<")
+    names_ok = (
+        re.fullmatch(r"[A-Z<]+", names) is not None
+        and not names.startswith("<")
+        and names.rstrip("<").count("<<") <= 1  # one primary/secondary separator, then fillers
+    )
     return number_ok and codes_ok and names_ok and value("sex") in {"M", "F", "X", "<"}
 
 

@@ -15,8 +15,10 @@ most checks holding. ``MrzResult.method`` records which attempt produced it, e.g
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 import cv2
 import numpy as np
@@ -32,6 +34,8 @@ _WORK_WIDTH = 900
 _MAX_BANDS = 3
 #: how many bands the OCR-B template reader tries (Tesseract tries all _MAX_BANDS)
 _MAX_TEMPLATE_BANDS = 2
+#: periodicity above which a lone text line is tried as (part of) an MRZ
+_SINGLE_LINE_PERIODICITY = 0.5
 #: a reading with fewer check digits holding is noise, not an MRZ
 _MIN_CHECKS = 2
 #: cap height the MRZ crop is scaled to before OCR
@@ -47,6 +51,7 @@ class TextLine:
     width: float
     height: float
     angle: float  # degrees, counter-clockwise positive as in OpenCV's minAreaRect
+    periodicity: float = 0.0  # 0-1: how monospaced the line looks (MRZs are OCR-B, fixed pitch)
 
 
 @dataclass(frozen=True)
@@ -61,8 +66,10 @@ class Band:
 
     @property
     def pitch(self) -> float:
-        """Distance between consecutive line centres."""
+        """Distance between consecutive line centres (a single line: twice its height)."""
         ys = [ln.cy for ln in self.lines]
+        if len(ys) == 1:
+            return 2.0 * self.lines[0].height
         return (max(ys) - min(ys)) / (len(ys) - 1)
 
     @property
@@ -86,8 +93,8 @@ def find_text_lines(grey: np.ndarray) -> list[TextLine]:
     scale = _WORK_WIDTH / grey.shape[1]
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
     small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=interp)
-    mask = _line_mask(small)
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    blackhat = _blackhat(small)
+    contours, _ = cv2.findContours(_line_mask(blackhat), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     lines = []
     for contour in contours:
         (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
@@ -95,15 +102,40 @@ def find_text_lines(grey: np.ndarray) -> list[TextLine]:
             w, h, angle = h, w, angle + 90
         angle = angle - 180 if angle > 90 else angle
         if w >= 0.2 * _WORK_WIDTH and h > 2 and w / h >= 6 and abs(angle) <= 30:
-            lines.append(TextLine(cx / scale, cy / scale, w / scale, h / scale, angle))
+            period = periodicity(blackhat, (cx, cy), (w, h), angle)
+            lines.append(TextLine(cx / scale, cy / scale, w / scale, h / scale, angle, period))
     return sorted(lines, key=lambda ln: ln.cy)
 
 
-def _line_mask(small: np.ndarray) -> np.ndarray:
-    """Binary mask where characters of a text line merge into one blob per line."""
+def periodicity(
+    blackhat: np.ndarray, centre: tuple[float, float], size: tuple[float, float], angle: float
+) -> float:
+    """How periodic the column profile of a text line is at a lag of about one character
+    (0-1, autocorrelation peak): high for monospaced OCR-B, low for proportional print."""
+    w, h = int(size[0]), max(3, int(size[1]))
+    rotation = cv2.getRotationMatrix2D(centre, angle, 1.0)
+    rotation[0, 2] += w / 2 - centre[0]
+    rotation[1, 2] += h / 2 - centre[1]
+    strip = cv2.warpAffine(blackhat, rotation, (w, h))
+    profile = strip.sum(axis=0).astype(np.float64)
+    profile -= profile.mean()
+    spectrum = np.fft.rfft(profile, 2 * len(profile))
+    auto = np.fft.irfft(spectrum * np.conj(spectrum))[: len(profile)]
+    if auto[0] <= 0:
+        return 0.0
+    lo, hi = max(2, int(0.5 * h)), min(len(auto) - 1, int(2.0 * h) + 1)
+    return float(max(0.0, auto[lo:hi].max() / auto[0])) if hi > lo else 0.0
+
+
+def _blackhat(small: np.ndarray) -> np.ndarray:
+    """Dark details smaller than a character box, bright on black."""
     small = cv2.GaussianBlur(small, (3, 3), 0)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (15, 7))
-    blackhat = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, kernel)
+    return cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, kernel)
+
+
+def _line_mask(blackhat: np.ndarray) -> np.ndarray:
+    """Binary mask where characters of a text line merge into one blob per line."""
     grad = np.abs(cv2.Sobel(blackhat, cv2.CV_32F, 1, 0, ksize=-1))
     grad = cv2.normalize(grad, np.empty_like(grad), 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
     grad = cv2.morphologyEx(
@@ -132,7 +164,8 @@ def _compatible(a: TextLine, b: TextLine) -> bool:
 
 
 def find_bands(lines: list[TextLine]) -> list[Band]:
-    """Runs of 2-3 compatible consecutive lines, most MRZ-like first (wide, low, regular)."""
+    """Runs of 2-3 compatible consecutive lines (or one strongly monospaced line, whose
+    neighbour the line finder may have merged or missed), most MRZ-like first."""
     bands = []
     for i, first in enumerate(lines):
         run = [first]
@@ -141,17 +174,18 @@ def find_bands(lines: list[TextLine]) -> list[Band]:
                 break
             if _compatible(run[-1], nxt):
                 run.append(nxt)
-        if len(run) >= 2:
+        if len(run) >= 2 or first.periodicity >= _SINGLE_LINE_PERIODICITY:
             bands.append(Band(tuple(run)))
     bands.sort(key=_band_rank, reverse=True)
     return bands
 
 
 def _band_rank(band: Band) -> float:
-    """Wider bands, similar line widths and lower positions rank first."""
+    """Monospaced (periodic) lines first, then similar widths, then lower on the page."""
     widths = [ln.width for ln in band.lines]
+    period = float(np.mean([ln.periodicity for ln in band.lines]))
     regularity = min(widths) / max(widths)
-    return max(widths) * (0.5 + regularity) + 0.2 * band.lines[-1].cy
+    return 2.0 * period + 0.5 * regularity + 0.1 * (len(band.lines) > 1)
 
 
 def crop_band(
@@ -163,7 +197,8 @@ def crop_band(
     cx, cy = float(np.mean([ln.cx for ln in band.lines])), float(np.mean(ys))
     scale = float(np.clip(text_px / max(band.text_height, 1.0), 0.2, 4.0))
     width = max(ln.width for ln in band.lines) * (1 + 2 * widen) * scale
-    height = ((max(ys) - min(ys)) + 1.4 * band.pitch) * scale
+    extra = 1.4 if len(band.lines) > 1 else 3.2  # a lone line: room for a neighbour each side
+    height = ((max(ys) - min(ys)) + extra * band.pitch) * scale
     rotation = cv2.getRotationMatrix2D((cx, cy), band.angle, scale)
     rotation[0, 2] += width / 2 - cx
     rotation[1, 2] += height / 2 - cy
@@ -213,39 +248,59 @@ def read_mrz(
     image: np.ndarray,
     ocr: OcrEngine,
     today: dt.date | None = None,
+    budget_s: float = 4.0,
 ) -> MrzResult | None:
     """Locate and read the MRZ of ``image`` (BGR or grey uint8); None if none was read.
 
-    First the plain crop of each candidate band; then, for the bands where an MRZ-like text
-    was found but not every check holds, the fallback preprocessings; as a last resort the
-    lower half of the image. Stops at the first read whose check digits all hold, else returns
-    the read with the most checks holding. Raises only ``pipeline.errors.EngineError``.
+    First each candidate band with the OCR-B template reader and with Tesseract on the plain
+    crop; then, for the bands where an MRZ-like text was found but not every check holds, the
+    fallback preprocessings; as a last resort the lower half of the image. Stops at the first
+    read whose check digits all hold, else returns the read with the most checks holding (at
+    least two). No new attempt starts after ``budget_s`` seconds. Raises only
+    ``pipeline.errors.EngineError``.
     """
     if not isinstance(image, np.ndarray) or image.size == 0 or image.ndim not in (2, 3):
         return None
+    deadline = time.monotonic() + budget_s
     best: MrzResult | None = None
+    for attempt in _attempts(image, ocr, today):
+        best = _best(best, attempt())
+        if (best is not None and best.valid) or time.monotonic() > deadline:
+            break
+    return best if best is not None and _digit_checks(best) >= _MIN_CHECKS else None
+
+
+def _attempts(
+    image: np.ndarray, ocr: OcrEngine, today: dt.date | None
+) -> Iterator[Callable[[], MrzResult | None]]:
+    """The reading attempts in order, each a thunk (nothing runs until called)."""
     promising: list[tuple[int, np.ndarray]] = []
     for n, (_, crop) in enumerate(_bands(image), start=1):
-        for lines in mrz_ocrb.read_lines(crop) if n <= _MAX_TEMPLATE_BANDS else []:
-            best = _best(best, parse_mrz(lines, today=today, method=f"band{n}:ocrb"))
-            if best is not None and best.valid:
-                return best
-        variants = list(_prepared(crop))
-        result = _read(variants[0][1], ocr, today, f"band{n}:{variants[0][0]}")
-        best = _best(best, result)
-        if best is not None and best.valid:
-            return best
-        if result is not None:
+        if n <= _MAX_TEMPLATE_BANDS:
+            yield partial(_template_read, crop, today, f"band{n}:ocrb")
+        grey = _read(crop, ocr, today, f"band{n}:grey")
+        yield partial(_same, grey)
+        if grey is not None:
             promising.append((n, crop))
     for n, crop in promising[:2]:
         for name, variant in list(_prepared(crop))[1:]:
-            best = _best(best, _read(variant, ocr, today, f"band{n}:{name}"))
-            if best is not None and best.valid:
-                return best
-    if best is None:
-        lower = ink_grey(image)[image.shape[0] // 2 :, :]
-        best = _read(_limit_width(lower, 1800), ocr, today, "lower-half")
-    return best if best is not None and _digit_checks(best) >= _MIN_CHECKS else None
+            yield partial(_read, variant, ocr, today, f"band{n}:{name}")
+    if not promising:
+        lower = _limit_width(ink_grey(image)[image.shape[0] // 2 :, :], 1800)
+        yield partial(_read, lower, ocr, today, "lower-half")
+
+
+def _same(result: MrzResult | None) -> MrzResult | None:
+    return result
+
+
+def _template_read(crop: np.ndarray, today: dt.date | None, method: str) -> MrzResult | None:
+    best: MrzResult | None = None
+    for lines in mrz_ocrb.iter_readings(crop):
+        best = _best(best, parse_mrz(lines, today=today, method=method))
+        if best is not None and best.valid:
+            break
+    return best
 
 
 def _digit_checks(result: MrzResult) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -285,16 +286,20 @@ def read_lines(grey_band: np.ndarray) -> list[list[str]]:
     """Candidate readings of the MRZ lines in a deskewed band crop, one list of lines per
     plausible line length (44, 36, 30 characters). Empty when the font is missing or no set of
     text lines of equal width and OCR-B proportions is found."""
+    return list(iter_readings(grey_band))
+
+
+def iter_readings(grey_band: np.ndarray) -> Iterator[list[str]]:
+    """:func:`read_lines`, lazily: a caller can stop at the first reading that validates."""
     if _glyphs() is None or grey_band.ndim != 2 or min(grey_band.shape) < 8:
-        return []
+        return
     norm = _normalise(grey_band)
     _, ink = cv2.threshold(norm, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     norm, ink = _deshear(norm, ink)
     rows = [(a, b, _ink_extent(ink[a:b])) for a, b in _text_rows(ink)]
     measured = _common_extent([(a, b, e) for a, b, e in rows if e is not None])
     if not 2 <= len(measured) <= 4:
-        return []
-    readings = []
+        return
     for n in _LINE_LENGTHS:
         fitting = [(a, b, e) for a, b, e in measured if _fits_pitch(e[1] - e[0], b - a, n)]
         widths = [e[1] - e[0] for _, _, e in fitting]
@@ -302,8 +307,7 @@ def read_lines(grey_band: np.ndarray) -> list[list[str]]:
             continue
         lines = [_read_line(norm, a, b, e[0], e[1], n) for a, b, e in fitting]
         if all(line is not None for line in lines):
-            readings.append([line for line in lines if line is not None])
-    return readings
+            yield [line for line in lines if line is not None]
 
 
 def _fits_pitch(width: int, height: int, n: int) -> bool:

@@ -153,7 +153,7 @@ def test_nothing_mrz_like() -> None:
 
 
 _alnum = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=9)
-_names = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ ", min_size=1, max_size=12)
+_names = st.from_regex(r"[A-Z]{1,8}( [A-Z]{1,6})?", fullmatch=True)
 _dates = st.dates(dt.date(1931, 1, 1), dt.date(2025, 12, 31)).map(lambda d: d.strftime("%y%m%d"))
 
 
@@ -192,3 +192,9 @@ def test_check_digit_values() -> None:
     assert check_digit("<<<<") == "0"
     assert check_digit("A") == str(10 * 7 % 10)
     assert check_digit("Z") == str(35 * 7 % 10)
+
+
+def test_letters_after_the_name_fillers_break_the_structure() -> None:
+    junk = [TD3[0][:-1] + "A", TD3[1]]
+    result = parse_mrz(junk, today=TODAY)
+    assert result is not None and not result.valid and result.checks["structure"] is False
