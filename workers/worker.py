@@ -51,16 +51,29 @@ def die_with_parent() -> None:
 def retryable(exc_type: type[BaseException] | None) -> bool:
     """True for infrastructure failures that a later attempt may not hit.
 
+    A job whose worker died (``AbandonedJobError``, raised by RQ's registry cleanup) is retried.
+
     >>> retryable(StorageError), retryable(ObjectTooLarge), retryable(ValueError)
     (True, False, False)
+    >>> from rq.exceptions import AbandonedJobError
+    >>> retryable(AbandonedJobError)
+    True
     """
     if exc_type is None:
         return False
     from redis.exceptions import ConnectionError, TimeoutError
+    from rq.exceptions import AbandonedJobError
 
     if issubclass(exc_type, ObjectTooLarge):
         return False
-    transient = (StorageError, EngineError, ConnectionError, TimeoutError, JobTimeoutException)
+    transient = (
+        StorageError,
+        EngineError,
+        ConnectionError,
+        TimeoutError,
+        JobTimeoutException,
+        AbandonedJobError,
+    )
     return issubclass(exc_type, transient)
 
 

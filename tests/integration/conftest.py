@@ -227,3 +227,7 @@ def workers(stack_env: dict[str, str], tmp_path: Path):  # type: ignore[no-untyp
     yield start
     for worker in started:
         worker.stop()
+        tail = worker.log_path.read_text(errors="replace").splitlines()[-15:]
+        print(
+            f"--- {worker.name} (exit {worker.proc.returncode}), last log lines:", *tail, sep="\n"
+        )

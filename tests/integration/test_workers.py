@@ -186,8 +186,11 @@ def test_killed_worker_loses_and_duplicates_nothing(  # type: ignore[no-untyped-
     killed_at = time.monotonic()
     replacement = workers("w-replacement")
 
+    killed = Job.fetch(busy_job, connection=redis_conn, serializer=JSONSerializer)
+    wait_for(lambda: killed.get_status(refresh=True) != "started", 30, what="the requeue")
+    requeued_s = time.monotonic() - killed_at
     sid_killed = submission_for(busy_job)
-    wait_for(lambda: published(redis_conn, [sid_killed]), 120, what="the killed job's verdict")
+    wait_for(lambda: published(redis_conn, [sid_killed]), 600, what="the killed job's verdict")
     recovered_s = time.monotonic() - killed_at
     wait_for(lambda: published(redis_conn, sids) == count, 600, interval=0.5, what="all verdicts")
     total_s = time.monotonic() - started_at
@@ -206,6 +209,7 @@ def test_killed_worker_loses_and_duplicates_nothing(  # type: ignore[no-untyped-
         "failed": len(failed),
         "killed_job": busy_job,
         "killed_pids": killed_pids,
+        "requeued_s": round(requeued_s, 1),
         "recovered_s": round(recovered_s, 1),
         "total_s": round(total_s, 1),
     }
