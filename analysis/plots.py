@@ -123,7 +123,7 @@ def distance_histograms(
     """Overlaid histograms of face distances: same person vs different person."""
     values = [*genuine, *impostor, *unlabelled, *thresholds.values()]
     top = max(1.0, max(values, default=1.0) * 1.05)
-    bins = np.linspace(0, top, 41)
+    bins = np.linspace(0, top, 41).tolist()
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
     if unlabelled:
         ax.hist(unlabelled, bins=bins, color=NEUTRAL, alpha=0.6, label=f"all ({len(unlabelled)})")
@@ -280,7 +280,7 @@ def confidence_histogram(by_decision: Mapping[str, Sequence[float]]) -> bytes:
     if groups:
         ax.hist(
             [v for _, v in groups],
-            bins=np.linspace(0, 1, 21),
+            bins=np.linspace(0, 1, 21).tolist(),
             stacked=True,
             color=[DECISION_COLOURS[d] for d, _ in groups],
             label=[f"{d} ({len(v)})" for d, v in groups],

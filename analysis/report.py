@@ -228,7 +228,7 @@ def _add_labelled(
 ) -> None:
     labelled = {name: label for name, label in labels.items() if name in verdicts}
     report.unlabelled_cases = sorted(set(verdicts) - set(labels))
-    report.evaluation = evaluate(dict(labelled), run_dir)
+    report.evaluation = evaluate({n: dict(lab) for n, lab in labelled.items()}, run_dir)
     report.evaluation.missing_verdicts = sorted(set(labels) - set(verdicts))
     index = {d: i for i, d in enumerate(DECISIONS)}
     report.confusion = [[0] * len(DECISIONS) for _ in DECISIONS]

@@ -15,7 +15,7 @@ import multiprocessing as mp
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -251,11 +251,6 @@ def run_batch(
 def _chunksize(jobs: int, workers: int) -> int:
     """Small chunks keep the progress bar live; a few per worker cut the IPC of fast reruns."""
     return max(1, min(8, jobs // (workers * 8)))
-
-
-def lazy_context(ctx: Context) -> Context:
-    """``ctx`` with its engines replaced by :class:`LazyEngines` (when it has a stage cache)."""
-    return replace(ctx, engines=LazyEngines()) if ctx.cache is not None else ctx
 
 
 def todo(cases: Sequence[Path] | CaseSource, out_dir: Path, force: bool) -> list[str]:
