@@ -38,6 +38,8 @@ FILE_PROBLEMS_ES = {
     "pdf_malformed": "el PDF está dañado",
     "pdf_empty": "el PDF no tiene páginas",
     "pdf_too_many_pages": "el PDF tiene demasiadas páginas",
+    "pdf_page_too_large": "las páginas del PDF exceden el tamaño permitido",
+    "unsupported_format": "formato no admitido (use JPG, PNG, HEIC o PDF)",
 }
 
 

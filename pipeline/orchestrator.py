@@ -105,6 +105,7 @@ def limits_of(policy: Policy) -> Limits:
         max_bytes=policy.integer("limits.max_upload_bytes"),
         max_pixels=policy.integer("limits.max_image_pixels"),
         max_pdf_pages=policy.integer("limits.max_pdf_pages"),
+        pdf_dpi=policy.integer("limits.pdf_dpi"),
     )
 
 

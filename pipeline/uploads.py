@@ -26,6 +26,12 @@ except ImportError:  # pragma: no cover - declared dependency
     pass
 
 PDF_MAGIC = b"%PDF-"
+#: Image formats a citizen's upload may be in (Pillow format names). Anything else Pillow could
+#: parse (PSD, ICO, EPS, TGA, PCX...) is refused before decoding: a small parser surface.
+#: (Multi-picture JPEGs from phones open through the JPEG plugin, as ``MPO``.)
+ALLOWED_IMAGE_FORMATS = ("JPEG", "PNG", "HEIF", "WEBP", "TIFF", "GIF", "BMP")
+#: the largest PDF page accepted, in points (1.5 m a side; an A4 page is 595 x 842)
+MAX_PDF_PAGE_PT = 4_250.0
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class Limits:
     max_bytes: int = 20_000_000
     max_pixels: int = 50_000_000
     max_pdf_pages: int = 5
+    pdf_dpi: int = 200
 
 
 @dataclass(frozen=True)
@@ -100,20 +107,33 @@ def _decode_pdf(role: str, data: bytes, digest: str, limits: Limits) -> Upload:
             if reader.is_encrypted:
                 return Upload(role, "invalid", digest, problem="pdf_encrypted")
             pages = len(reader.pages)
+            oversized = pages and _pdf_page_too_large(reader.pages[0], limits)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError):
         return Upload(role, "invalid", digest, problem="pdf_malformed")
     if pages == 0:
         return Upload(role, "invalid", digest, problem="pdf_empty")
     if pages > limits.max_pdf_pages:
         return Upload(role, "invalid", digest, problem="pdf_too_many_pages")
+    if oversized:
+        return Upload(role, "invalid", digest, problem="pdf_page_too_large")
     return Upload(role, "pdf", digest, pdf=data, source_format="PDF")
 
 
+def _pdf_page_too_large(page, limits: Limits) -> bool:  # type: ignore[no-untyped-def]
+    """True when the first page is larger than a real document or renders past the pixel cap."""
+    width, height = abs(float(page.mediabox.width)), abs(float(page.mediabox.height))
+    scale = limits.pdf_dpi / 72.0
+    too_big = max(width, height) > MAX_PDF_PAGE_PT
+    return too_big or width * scale * height * scale > limits.max_pixels
+
+
 def _decode_image(role: str, data: bytes, digest: str, limits: Limits) -> Upload:
+    Image.init()  # registers every plugin, so ``formats`` can name them (idempotent, cheap)
+    formats = [name for name in ALLOWED_IMAGE_FORMATS if name in Image.OPEN]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as img:
+            with Image.open(io.BytesIO(data), formats=formats) as img:
                 fmt = img.format or ""
                 if img.width * img.height > limits.max_pixels:
                     return Upload(role, "invalid", digest, problem="too_many_pixels")
@@ -121,8 +141,10 @@ def _decode_image(role: str, data: bytes, digest: str, limits: Limits) -> Upload
                 img.load()
                 upright = ImageOps.exif_transpose(img) or img
                 array = _to_bgr(upright)
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return Upload(role, "invalid", digest, problem="not_an_image")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return Upload(role, "invalid", digest, problem="too_many_pixels")
+    except UnidentifiedImageError:
+        return Upload(role, "invalid", digest, problem=_unidentified(data))
     except (OSError, ValueError, SyntaxError, EOFError, MemoryError):
         return Upload(role, "invalid", digest, problem="image_corrupt")
     return Upload(
@@ -133,6 +155,20 @@ def _decode_image(role: str, data: bytes, digest: str, limits: Limits) -> Upload
         exif_rotated=orientation not in (1, None),
         source_format=fmt,
     )
+
+
+def _unidentified(data: bytes) -> str:
+    """``unsupported_format`` for an image of a refused format, else ``not_an_image``.
+
+    Only the header is parsed (``Image.open`` is lazy); nothing of a refused format is decoded.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)):
+                return "unsupported_format"
+    except Exception:  # noqa: BLE001 - any parser failure means "not an image we know"
+        return "not_an_image"
 
 
 def _to_bgr(img: Image.Image) -> np.ndarray:
