@@ -1,8 +1,9 @@
 """Small real cases for the worker tests: LFW photos (fixtures/faces) as the uploads.
 
-They run every pipeline stage in well under a second (250 x 250 images); the ID and the proof
-of address are not readable documents, so their verdicts are ``resubmit``. The registration
-data is invented (no real person's data).
+The ID is a 250 x 250 portrait (OCR finds no document: ``ID_UNREADABLE``) and, in a *cheap* case,
+the proof of address is a text file named ``.jpg`` (``FILE_INVALID`` at decoding, no OCR), so a
+case runs the real pipeline (decode, ID OCR, faces, checks) in about a second on an idle core.
+Verdicts are ``resubmit``. The registration data is invented (no real person's data).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def face_pairs() -> list[tuple[Path, Path]]:
     return pairs
 
 
-def make_case(root: Path, index: int, account_id: str | None = None) -> Path:
+def make_case(root: Path, index: int, account_id: str | None = None, cheap: bool = True) -> Path:
     """Write case folder ``root/case-<index>`` and return it."""
     pairs = face_pairs()
     front, selfie = pairs[index % len(pairs)]
@@ -37,7 +38,10 @@ def make_case(root: Path, index: int, account_id: str | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(front, folder / "id_front.jpg")
     shutil.copyfile(selfie, folder / "selfie.jpg")
-    shutil.copyfile(front, folder / "address_proof.jpg")
+    if cheap:
+        (folder / "address_proof.jpg").write_bytes(b"this is not an image\n")
+    else:
+        shutil.copyfile(front, folder / "address_proof.jpg")
     case = {
         "submission_id": f"sub-{index:04d}",
         "account_id": account_id or f"acc-{index:04d}",
