@@ -318,14 +318,21 @@ def pdf_with_script(marker: str) -> bytes:
     from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_pages(1, "AVISO DE PAGO"))))
-    writer.add_js(f"app.launchURL('file://{marker}');")
+    script = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject(f"app.launchURL('file://{marker}');"),
+        }
+    )
     launch = DictionaryObject(
         {
             NameObject("/S"): NameObject("/Launch"),
             NameObject("/F"): TextStringObject(f"/usr/bin/touch {marker}"),
         }
     )
-    writer._root_object[NameObject("/OpenAction")] = writer._add_object(launch)
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(script)
+    page_actions = DictionaryObject({NameObject("/O"): writer._add_object(launch)})
+    writer.pages[0][NameObject("/AA")] = page_actions
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
