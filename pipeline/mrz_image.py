@@ -181,15 +181,16 @@ def find_bands(lines: list[TextLine]) -> list[Band]:
 
 
 def _band_rank(band: Band) -> float:
-    """Monospaced (periodic) lines first, then similar widths, then lower on the page."""
+    """Monospaced (periodic) lines first, then similar widths, then groups over lone lines."""
     widths = [ln.width for ln in band.lines]
-    period = float(np.mean([ln.periodicity for ln in band.lines]))
+    period = min(ln.periodicity for ln in band.lines)
     regularity = min(widths) / max(widths)
-    return 2.0 * period + 0.5 * regularity + 0.1 * (len(band.lines) > 1)
+    three_mrz_lines = len(band.lines) == 3 and period >= 0.45  # a TD1 (INE back)
+    return 2.0 * period + 0.5 * regularity + 0.5 * (len(band.lines) > 1) + 0.1 * three_mrz_lines
 
 
 def crop_band(
-    image: np.ndarray, band: Band, text_px: float = _TARGET_TEXT_PX, widen: float = 0.1
+    image: np.ndarray, band: Band, text_px: float = _TARGET_TEXT_PX, widen: float = 0.2
 ) -> np.ndarray:
     """Deskew ``image`` around the band and cut it out with a margin, scaled so characters are
     about ``text_px`` pixels tall (same channels as ``image``)."""

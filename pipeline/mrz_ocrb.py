@@ -84,6 +84,19 @@ def _normalise(grey: np.ndarray, text_px: float = 30.0) -> np.ndarray:
     return np.clip(flat * 255.0, 0, 255).astype(np.uint8)
 
 
+def _drop_border_blobs(ink: np.ndarray) -> np.ndarray:
+    """Remove ink blobs touching the crop's edge: the background around a card, shadows, not
+    characters (the crop leaves a margin around the text)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h, w = ink.shape
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    touching = (x == 0) | (y == 0) | (x + bw >= w) | (y + bh >= h)
+    touching[0] = True  # the background label
+    keep = np.where(touching, 0, 1).astype(np.uint8)
+    return keep[labels] if count > 1 else ink
+
+
 def _segments(profile: np.ndarray, threshold: float) -> list[tuple[int, int]]:
     """Runs where ``profile`` exceeds ``threshold``: [(start, end), ...]."""
     above = np.concatenate(([False], profile > threshold, [False]))
@@ -295,6 +308,7 @@ def iter_readings(grey_band: np.ndarray) -> Iterator[list[str]]:
         return
     norm = _normalise(grey_band)
     _, ink = cv2.threshold(norm, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ink = _drop_border_blobs(ink)
     norm, ink = _deshear(norm, ink)
     rows = [(a, b, _ink_extent(ink[a:b])) for a, b in _text_rows(ink)]
     measured = _common_extent([(a, b, e) for a, b, e in rows if e is not None])
