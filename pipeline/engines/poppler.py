@@ -10,8 +10,9 @@
 
 The PDF bytes go to the tools on stdin / a private temporary file, never through a shell.
 A tool that runs past its time limit raises :class:`~pipeline.errors.EngineTimeout`; one that
-cannot be found :class:`~pipeline.errors.EngineMissing`. A PDF that poppler cannot parse is
-bad *input*, not broken infrastructure: it raises :class:`PdfUnreadable` (a ``ValueError``),
+cannot be found :class:`~pipeline.errors.EngineMissing`; a render that fails because the
+temporary disk is full :class:`~pipeline.errors.EngineCrashed` (retried, never blamed on the
+PDF). A PDF that poppler cannot parse is bad *input*, not broken infrastructure: it raises :class:`PdfUnreadable` (a ``ValueError``),
 which the stages turn into an unreadable reading. Messages never contain document text.
 """
 
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.errors import EngineMissing, EngineTimeout
+from pipeline.errors import EngineCrashed, EngineMissing, EngineTimeout
 
 TOOLS = ("pdftotext", "pdftoppm", "pdfinfo")
 #: form feed: pdftotext's page separator
@@ -87,7 +88,12 @@ class PdfEngine:
         with tempfile.TemporaryDirectory(prefix="llave-pdf-") as tmp:
             prefix = str(Path(tmp) / "page")
             cmd = ["pdftoppm", "-r", str(res), "-f", "1", "-l", str(last), "-png", "-", prefix]
-            self._run(cmd, data)
+            try:
+                self._run(cmd, data)
+            except PdfUnreadable:
+                if _disk_full(tmp):  # ENOSPC is broken infrastructure, not a bad PDF: retry
+                    raise EngineCrashed("pdftoppm: the temporary disk is full") from None
+                raise
             images = []
             for path in sorted(Path(tmp).glob("page*.png"))[:last]:
                 image = cv2.imread(str(path), cv2.IMREAD_COLOR)
@@ -109,6 +115,18 @@ class PdfEngine:
         if done.returncode != 0:
             raise PdfUnreadable(f"{cmd[0]} exited with status {done.returncode}")
         return done.stdout
+
+
+#: below this much free space on the temporary disk, a failed render is blamed on the disk
+MIN_FREE_TMP_BYTES = 64 * 2**20
+
+
+def _disk_full(folder: str) -> bool:
+    """True when the file system holding ``folder`` has almost no space left."""
+    try:
+        return shutil.disk_usage(folder).free < MIN_FREE_TMP_BYTES
+    except OSError:
+        return True
 
 
 _INFO_LINE = re.compile(r"^([A-Za-z ]+):\s*(.*)$")
