@@ -43,16 +43,15 @@ def duplicate_check(
             evidence={"searched": False},
         )
     limit = policy.number("duplicates.match_max_distance")
-    hits = gallery.search(encoding, k=policy.integer("duplicates.top_k") + 1)
-    others = [hit for hit in hits if hit.account_id != case.account_id]
-    close = [hit for hit in others if hit.distance <= limit]
+    hits = gallery.search(encoding, k=policy.integer("duplicates.top_k") + 1, radius=limit)
+    close = [hit for hit in hits if hit.account_id != case.account_id]
     foreign = [hit for hit in close if not _same_curp(hit, case)]
     evidence: dict[str, Any] = {
         "searched": True,
         "gallery_size": len(gallery),
         "match_max_distance": limit,
-        "nearest": [
-            _hit_evidence(hit, case) for hit in others[: policy.integer("duplicates.top_k")]
+        "within_distance": [
+            _hit_evidence(hit, case) for hit in close[: policy.integer("duplicates.top_k")]
         ],
     }
     if foreign:

@@ -13,19 +13,11 @@ import numpy as np
 #: Side of the grey crop blur and exposure are measured on, so they do not depend on photo size.
 QUALITY_SIDE = 128
 
-#: A generic 3D face (mm) for the 68-point indices below: nose tip, chin, eye outer corners,
-#: mouth corners (the usual head-pose model).
-_MODEL_3D = np.array(
-    [
-        (0.0, 0.0, 0.0),
-        (0.0, -330.0, -65.0),
-        (-225.0, 170.0, -135.0),
-        (225.0, 170.0, -135.0),
-        (-150.0, -150.0, -125.0),
-        (150.0, -150.0, -125.0),
-    ]
-)
-_MODEL_POINTS = [30, 8, 36, 45, 48, 54]
+#: Depth (relative to half the face width) of the jaw landmarks 1 and 15 behind the nose tip, and
+#: heights/depths (mm) of the eye line and chin relative to the nose tip, of an average head
+#: (eye height set so that a frontal face gives dlib's typical nose share of 0.29).
+_JAW_DEPTH_RATIO = 0.476
+_EYE_Y, _EYE_Z, _CHIN_Y, _CHIN_Z = 135.0, -135.0, -330.0, -65.0
 _LEFT_EYE = list(range(36, 42))
 _RIGHT_EYE = list(range(42, 48))
 
@@ -73,40 +65,51 @@ def saturation(image_rgb: np.ndarray, box: tuple[int, int, int, int]) -> float:
     return float(cv2.cvtColor(crop, cv2.COLOR_RGB2HSV)[:, :, 1].mean())
 
 
-def head_pose(points: np.ndarray, width: int, height: int) -> tuple[float, float, float]:
-    """(yaw, pitch, roll) in degrees from 68 landmarks, 0 for a frontal upright face.
+def head_pose(points: np.ndarray) -> tuple[float, float, float]:
+    """(yaw, pitch, roll) in degrees from 68 landmarks, about 0 for a frontal upright face.
 
-    Roll is the tilt of the line through the eye centres; yaw and pitch come from fitting a
-    generic 3D face to six landmarks (``cv2.solvePnP``) with a pinhole camera.
+    Roll is the tilt of the line through the eye centres. In the roll-corrected frame, yaw comes
+    from where the nose tip sits between the jaw landmarks 1 and 15, and pitch from where it sits
+    between the eye line and the chin, each inverted through an average head's geometry
+    (orthographic projection). Approximate (+-10 degrees), but robust: no iterative 3D fit.
+
+    >>> frontal = np.zeros((68, 2))
+    >>> frontal[[1, 15, 30, 8]] = [(-100, 0), (100, 0), (0, 0), (0, 330 * 100 / 210)]
+    >>> frontal[36:42], frontal[42:48] = (-50, -135 * 100 / 210), (50, -135 * 100 / 210)
+    >>> [round(abs(v), 1) for v in head_pose(frontal)]
+    [0.0, 0.0, 0.0]
     """
     roll = _roll(points)
-    focal = float(max(width, height))
-    camera = np.array([[focal, 0, width / 2], [0, focal, height / 2], [0, 0, 1]], dtype=np.float64)
-    image_points = points[_MODEL_POINTS].astype(np.float64)
-    ok, rvec, _ = cv2.solvePnP(
-        _MODEL_3D, image_points, camera, np.zeros(4), flags=cv2.SOLVEPNP_ITERATIVE
-    )
-    if not ok:
-        return 90.0, 90.0, roll
-    rotation, _ = cv2.Rodrigues(rvec)
-    yaw, pitch = _yaw_pitch(rotation)
-    return yaw, pitch, roll
+    angle = math.radians(-roll)
+    turn = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+    upright = (points - points.mean(axis=0)) @ turn.T
+    return _yaw(upright), _pitch(upright), roll
+
+
+def _yaw(upright: np.ndarray) -> float:
+    left = upright[30, 0] - upright[1, 0]
+    right = upright[15, 0] - upright[30, 0]
+    if left + right <= 0:
+        return 90.0
+    ratio = (left - right) / (left + right)
+    return math.degrees(math.atan2(ratio, _JAW_DEPTH_RATIO))
+
+
+def _pitch(upright: np.ndarray) -> float:
+    eye_y = upright[36:48, 1].mean()
+    span = upright[8, 1] - eye_y
+    if span <= 0:
+        return 90.0
+    share = (upright[30, 1] - eye_y) / span  # ~0.29 for a frontal face (dlib landmarks)
+    top = (_EYE_Y - _CHIN_Y) * share - _EYE_Y
+    bottom = (_EYE_Z - _CHIN_Z) * share - _EYE_Z
+    return math.degrees(math.atan2(-top, bottom))
 
 
 def _roll(points: np.ndarray) -> float:
     left = points[_LEFT_EYE].mean(axis=0)
     right = points[_RIGHT_EYE].mean(axis=0)
     return math.degrees(math.atan2(right[1] - left[1], right[0] - left[0]))
-
-
-def _yaw_pitch(rotation: np.ndarray) -> tuple[float, float]:
-    """Yaw and pitch (degrees) of a head rotation; the model's y axis points up, the image's down."""
-    sy = math.hypot(rotation[0, 0], rotation[1, 0])
-    pitch = math.degrees(math.atan2(rotation[2, 1], rotation[2, 2]))
-    yaw = math.degrees(math.atan2(-rotation[2, 0], sy))
-    # the model is y-up while image rows grow downwards: a frontal face gives pitch ~ +-180
-    pitch = pitch - 180.0 if pitch > 0 else pitch + 180.0
-    return yaw, pitch
 
 
 def eye_openness(points: np.ndarray) -> float:

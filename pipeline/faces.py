@@ -212,7 +212,7 @@ def _measure(
     rgb: np.ndarray, box: Box, crop: np.ndarray, crop_box: Box, points: np.ndarray
 ) -> FaceMeasurements:
     grey = face_quality.normalised_grey(rgb, box)
-    yaw, pitch, roll = face_quality.head_pose(points, crop.shape[1], crop.shape[0])
+    yaw, pitch, roll = face_quality.head_pose(points)
     crop_grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
     return FaceMeasurements(
         face_px=_side(box),

@@ -1,9 +1,15 @@
 """The gallery of verified accounts' face templates, for the duplicate-identity search (1:N).
 
 One template per account (the selfie encoding of its verified submission): ``add`` replaces an
-account's template, ``remove_account`` drops it (cancellation, purge). ``search`` is a
-vectorised exact nearest-neighbour search: squared distances as ``|x|^2 - 2 x.q + |q|^2`` with
-one float32 matrix-vector product per chunk of rows (1,000,000 templates in well under 100 ms).
+account's template, ``remove_account`` drops it (cancellation, purge).
+
+``search`` is exact and vectorised: squared distances as ``|x|^2 - 2 x.q + |q|^2``, one float32
+matrix-vector product per chunk of rows. Templates are stored rotated onto their principal axes
+(an orthogonal change of basis, so distances are unchanged; recomputed by :meth:`reindex` after
+bulk loads). A search within a radius (the duplicate check's case) first scans only the 32
+leading axes, whose partial distance is a lower bound of the full one, and computes full
+distances for the few rows that can still be within the radius: a quarter of the memory traffic,
+so 1,000,000 templates are searched in a few tens of milliseconds on one core.
 
 Templates are biometric data: the file on disk is encrypted at rest with Fernet (AES-128-CBC +
 HMAC-SHA256, from ``cryptography``), the key from ``$LLAVE_GALLERY_KEY`` (a urlsafe-base64
@@ -25,7 +31,9 @@ if TYPE_CHECKING:
     from cryptography.fernet import Fernet
 
 DIMENSIONS = 128
+HEAD = 32  # leading principal axes scanned first by a radius search
 CHUNK_ROWS = 131_072
+REINDEX_MIN_ROWS = 256
 KEY_ENV = "LLAVE_GALLERY_KEY"
 _MAGIC_ENCRYPTED = b"LLAVE-GALLERY-1-FERNET\n"
 _MAGIC_PLAIN = b"LLAVE-GALLERY-1-PLAIN\n"
@@ -49,8 +57,11 @@ class Gallery:
     """Verified accounts' 128-d templates (float32), searchable by distance."""
 
     def __init__(self) -> None:
-        self._vectors = np.empty((1024, DIMENSIONS), dtype=np.float32)
+        self._vectors = np.empty((1024, DIMENSIONS), dtype=np.float32)  # rotated by _basis
         self._sq_norms = np.empty(1024, dtype=np.float32)
+        self._head = np.empty((1024, HEAD), dtype=np.float32)  # contiguous leading columns
+        self._head_sq = np.empty(1024, dtype=np.float32)
+        self._basis = np.eye(DIMENSIONS, dtype=np.float32)
         self._count = 0
         self._accounts: list[str] = []
         self._curps: list[str] = []
@@ -65,7 +76,7 @@ class Gallery:
 
     def add(self, account_id: str, curp: str, submission_id: str, encoding: object) -> None:
         """Store (or replace) an account's template."""
-        vector = _as_template(encoding)
+        vector = _as_template(encoding) @ self._basis
         row = self._row_of.get(account_id)
         if row is None:
             row = self._append_row()
@@ -75,8 +86,13 @@ class Gallery:
             self._submissions.append(submission_id)
         else:
             self._curps[row], self._submissions[row] = curp, submission_id
+        self._set_row(row, vector)
+
+    def _set_row(self, row: int, vector: np.ndarray) -> None:
         self._vectors[row] = vector
         self._sq_norms[row] = float(vector @ vector)
+        self._head[row] = vector[:HEAD]
+        self._head_sq[row] = float(vector[:HEAD] @ vector[:HEAD])
 
     def add_many(
         self, account_ids: list[str], curps: list[str], submission_ids: list[str], encodings: object
@@ -96,13 +112,29 @@ class Gallery:
         if not np.all(np.isfinite(matrix)):
             raise ValueError("a face template is 128 finite numbers")
         start, stop = self._count, self._count + len(matrix)
-        self._vectors[start:stop] = matrix
-        self._sq_norms[start:stop] = np.einsum("ij,ij->i", matrix, matrix)
+        self._vectors[start:stop] = matrix @ self._basis
         self._row_of.update({account: start + i for i, account in enumerate(account_ids)})
         self._accounts.extend(account_ids)
         self._curps.extend(curps)
         self._submissions.extend(submission_ids)
         self._count = stop
+        self.reindex()
+
+    def reindex(self) -> None:
+        """Rotate the stored templates onto their principal axes (distances are unchanged)."""
+        rows = self._vectors[: self._count]
+        if self._count >= REINDEX_MIN_ROWS:
+            centred_cov = np.cov(rows[:: max(1, self._count // 200_000)].T.astype(np.float64))
+            _, axes = np.linalg.eigh(centred_cov)
+            rotation = np.ascontiguousarray(axes[:, ::-1]).astype(np.float32)
+            for start in range(0, self._count, CHUNK_ROWS):
+                stop = min(start + CHUNK_ROWS, self._count)
+                rows[start:stop] = rows[start:stop] @ rotation
+            self._basis = self._basis @ rotation
+        self._sq_norms[: self._count] = np.einsum("ij,ij->i", rows, rows)
+        self._head[: self._count] = rows[:, :HEAD]
+        head = self._head[: self._count]
+        self._head_sq[: self._count] = np.einsum("ij,ij->i", head, head)
 
     def remove_account(self, account_id: str) -> bool:
         """Drop an account's template (the last row moves into its place). True if it was there."""
@@ -111,8 +143,8 @@ class Gallery:
             return False
         last = self._count - 1
         if row != last:
-            self._vectors[row] = self._vectors[last]
-            self._sq_norms[row] = self._sq_norms[last]
+            for array in (self._vectors, self._sq_norms, self._head, self._head_sq):
+                array[row] = array[last]
             for column in (self._accounts, self._curps, self._submissions):
                 column[row] = column[last]
             self._row_of[self._accounts[row]] = row
@@ -121,12 +153,18 @@ class Gallery:
         self._count = last
         return True
 
-    def search(self, encoding: object, k: int = 5) -> list[GalleryHit]:
-        """The ``k`` nearest templates to ``encoding``, nearest first (exact search)."""
+    def search(self, encoding: object, k: int = 5, radius: float | None = None) -> list[GalleryHit]:
+        """The ``k`` nearest templates to ``encoding``, nearest first (exact search).
+
+        With ``radius``, only templates within that distance (fast: see the module docstring).
+        """
         if self._count == 0 or k <= 0:
             return []
-        query = _as_template(encoding)
-        rows, squared = self._nearest(query, min(k, self._count))
+        query = _as_template(encoding) @ self._basis
+        if radius is None:
+            rows, squared = self._nearest(query, min(k, self._count))
+        else:
+            rows, squared = self._within(query, k, radius)
         return [
             GalleryHit(
                 self._accounts[row],
@@ -153,6 +191,26 @@ class Gallery:
         order = np.argsort(dists, kind="stable")[:k]
         return [int(r) for r in rows[order]], [float(d) for d in dists[order]]
 
+    def _within(self, query: np.ndarray, k: int, radius: float) -> tuple[list[int], list[float]]:
+        limit = radius * radius
+        q_head = query[:HEAD]
+        q_head_sq = float(q_head @ q_head)
+        found: list[np.ndarray] = []
+        for start in range(0, self._count, CHUNK_ROWS):
+            stop = min(start + CHUNK_ROWS, self._count)
+            partial = self._head_sq[start:stop] - 2.0 * (self._head[start:stop] @ q_head)
+            # partial + |q_head|^2 <= full squared distance; the margin absorbs float32 rounding
+            found.append(np.flatnonzero(partial <= limit - q_head_sq + 1e-4) + start)
+        candidates = np.concatenate(found)
+        if len(candidates) == 0:
+            return [], []
+        gaps = self._vectors[candidates] - query
+        squared = np.einsum("ij,ij->i", gaps, gaps)
+        keep = squared <= limit
+        candidates, squared = candidates[keep], squared[keep]
+        order = np.argsort(squared, kind="stable")[:k]
+        return [int(r) for r in candidates[order]], [float(d) for d in squared[order]]
+
     def _append_row(self) -> int:
         self._reserve(self._count + 1)
         self._count += 1
@@ -162,11 +220,12 @@ class Gallery:
         if rows <= len(self._vectors):
             return
         capacity = max(rows, 2 * len(self._vectors))
-        vectors = np.empty((capacity, DIMENSIONS), dtype=np.float32)
-        norms = np.empty(capacity, dtype=np.float32)
-        vectors[: self._count] = self._vectors[: self._count]
-        norms[: self._count] = self._sq_norms[: self._count]
-        self._vectors, self._sq_norms = vectors, norms
+        grown = []
+        for array in (self._vectors, self._sq_norms, self._head, self._head_sq):
+            bigger = np.empty((capacity, *array.shape[1:]), dtype=np.float32)
+            bigger[: self._count] = array[: self._count]
+            grown.append(bigger)
+        self._vectors, self._sq_norms, self._head, self._head_sq = grown
 
     # ----------------------------------------------------------------- persistence
 
@@ -175,7 +234,7 @@ class Gallery:
         buffer = io.BytesIO()
         np.savez(
             buffer,
-            vectors=self._vectors[: self._count],
+            vectors=self._vectors[: self._count] @ self._basis.T,
             accounts=np.array(self._accounts, dtype=str),
             curps=np.array(self._curps, dtype=str),
             submissions=np.array(self._submissions, dtype=str),

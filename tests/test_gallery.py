@@ -50,6 +50,32 @@ def test_chunked_search_matches_brute_force(monkeypatch):
     assert [h.account_id for h in gallery.search(probe, k=5)] == [f"acct-{i}" for i in brute]
 
 
+def test_radius_search_equals_brute_force_after_reindex():
+    gallery, vectors = _gallery(2000)  # added one by one: identity basis
+    probes = vectors[:40] + np.random.default_rng(3).normal(0, 0.03, (40, 128)).astype(np.float32)
+    before = [gallery.search(p, k=4, radius=0.6) for p in probes]
+    gallery.reindex()  # rotate onto principal axes: same answers
+    for probe, hits in zip(probes, before, strict=True):
+        brute = np.sqrt(((vectors - probe) ** 2).sum(1))
+        expected = [f"acct-{i}" for i in np.argsort(brute)[:4] if brute[i] <= 0.6]
+        after = gallery.search(probe, k=4, radius=0.6)
+        assert [h.account_id for h in after] == [h.account_id for h in hits] == expected
+        assert [h.distance for h in after] == pytest.approx(
+            [float(brute[i]) for i in np.argsort(brute)[: len(expected)]], abs=1e-4
+        )
+
+
+def test_bulk_load_keeps_templates_exact(tmp_path):
+    vectors = _templates(600, seed=5)
+    names = [f"a{i}" for i in range(600)]
+    gallery = Gallery()
+    gallery.add_many(names, names, names, vectors)
+    copy = Gallery.from_bytes(gallery.to_bytes(allow_plaintext=True), allow_plaintext=True)
+    for g in (gallery, copy):
+        hit = g.search(vectors[17], k=1)[0]
+        assert hit.account_id == "a17" and hit.distance == pytest.approx(0.0, abs=1e-3)
+
+
 def test_add_replaces_and_remove_drops_an_account():
     gallery, vectors = _gallery(10)
     gallery.add("acct-3", "NEWCURP", "sub-new", vectors[7])
@@ -92,7 +118,7 @@ def test_persistence_is_encrypted(tmp_path, monkeypatch):
     with pytest.raises(GalleryError):
         Gallery.load(tampered)
     with pytest.raises(GalleryError):
-        Gallery.from_bytes(gallery.to_bytes(allow_plaintext=True, key=None) if False else b"junk")
+        Gallery.from_bytes(b"junk", key=key)
 
 
 def test_plaintext_only_when_allowed(monkeypatch):
@@ -146,7 +172,7 @@ def test_duplicate_identity_needs_a_different_curp():
     probe = vectors[4] + 0.005
     check = duplicate_check(_reading(probe), _case(), gallery, POLICY)
     assert check.status == "fail" and check.reasons == [ReasonCode.DUPLICATE_IDENTITY]
-    assert check.evidence["nearest"][0]["account_id"] == "acct-4"
+    assert check.evidence["within_distance"][0]["account_id"] == "acct-4"
     assert "CURP" not in str(check.evidence)
     same_person = duplicate_check(
         _reading(probe), _case(curp="CURP00000000000004"), gallery, POLICY
