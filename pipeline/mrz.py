@@ -70,6 +70,7 @@ _LETTER_GROUPS = ("EF", "CG", "MN", "UV", "PR", "OQD", "IL", "BE", "HN", "KX")
 #: format -> (number of lines, line length)
 FORMATS: dict[MrzFormat, tuple[int, int]] = {"TD1": (3, 30), "TD2": (2, 36), "TD3": (2, 44)}
 _MAX_SLACK = 3  # how many characters too long or short a line may be read
+_MAX_FILLER_SLACK = 8  # ... when the difference can sit in a run of fillers
 
 
 def check_digit(value: str) -> str:
@@ -193,7 +194,8 @@ def _fix_k_fillers(line: str) -> str:
 
 def _looks_like_mrz(line: str) -> bool:
     """A cleaned line that could be part of an MRZ: long enough, fillers or many digits."""
-    if len(line) < 20 or (len(line) < 30 - _MAX_SLACK and not line.endswith("<<")):
+    short = len(line) < 30 - _MAX_SLACK
+    if len(line) < 20 or (short and not line.endswith("<<") and "<<<" not in line):
         return False
     digits = sum(c.isdigit() for c in line)
     return "<" in line or digits >= 8
@@ -211,24 +213,33 @@ def candidate_lines(text: str | Iterable[str]) -> list[str]:
 
 
 def _alignments(line: str, length: int) -> list[str]:
-    """Ways to bring a line read too long or too short to ``length``: trim/pad ends, fillers."""
+    """Ways to bring a line read too long or too short to ``length``: trim/pad ends, fillers.
+
+    Tesseract often drops or adds some < in a long filler run, so a line with such a run may
+    be off by more than the usual slack: only filler-run edits are tried then.
+    """
     diff = len(line) - length
     if diff == 0:
         return [line]
-    if abs(diff) > _MAX_SLACK:
-        return []
     out = []
+    if abs(diff) <= _MAX_SLACK:
+        out += [line[:length], line[diff:]] if diff > 0 else [line + "<" * -diff]
+    elif not _long_filler_run(line, abs(diff)):
+        return []
     if diff > 0:
-        out += [line[:length], line[diff:]]
         for m in re.finditer(r"<{2,}", line):
             if m.end() - m.start() > diff:
                 out.append(line[: m.start()] + line[m.start() + diff :])
     else:
-        out += [line + "<" * -diff]
         for m in re.finditer(r"<+", line):
             if m.end() < len(line):
                 out.append(line[: m.start()] + "<" * -diff + line[m.start() :])
     return list(dict.fromkeys(out))
+
+
+def _long_filler_run(line: str, diff: int) -> bool:
+    """Does the line hold a run of at least 3 fillers, and is it off by at most 8?"""
+    return diff <= _MAX_FILLER_SLACK and re.search(r"<{3,}", line) is not None
 
 
 # ---------------------------------------------------------------- repairs
@@ -562,9 +573,12 @@ def _in_composite(layout: _Layout, ln: int, i: int) -> bool:
     return any(ln == cl and a <= i < b for cl, a, b in layout.composite)
 
 
-def _score(result: MrzResult) -> tuple[int, int, int]:
-    """Rank candidate parses: most checks holding, then fewest repairs."""
-    return (sum(result.checks.values()), int(result.valid), -len(result.repairs))
+def _score(result: MrzResult, shift: int) -> tuple[float, ...]:
+    """Rank candidate parses: fully valid first, then the largest share of checks holding,
+    then the format needing the fewest inserted or removed characters (a TD2 line is not a TD3
+    line with 8 fillers lost), then the fewest repairs."""
+    share = sum(result.checks.values()) / max(1, len(result.checks))
+    return (int(result.valid), share, -shift, -len(result.repairs))
 
 
 def _windows(lines: Sequence[str]) -> Iterable[tuple[MrzFormat, list[str]]]:
@@ -586,7 +600,8 @@ def _fits(fmt: MrzFormat, index: int, line: str) -> bool:
     length = FORMATS[fmt][1]
     if _names_line(fmt, index) and line.endswith("<") and len(line) < length:
         return True
-    return abs(len(line) - length) <= _MAX_SLACK
+    diff = abs(len(line) - length)
+    return diff <= _MAX_SLACK or _long_filler_run(line, diff)
 
 
 def _line_options(fmt: MrzFormat, index: int, line: str) -> list[str]:
@@ -612,12 +627,15 @@ def parse_mrz(
     """
     today = today or dt.date.today()
     best: MrzResult | None = None
+    best_score: tuple[float, ...] = ()
     for fmt, window in _windows(candidate_lines(text)):
         options = [_line_options(fmt, i, line) for i, line in enumerate(window)]
+        shift = sum(abs(len(line) - FORMATS[fmt][1]) for line in window)
         for aligned in itertools.islice(itertools.product(*options), 200):
             result = _parse_aligned(fmt, window, list(aligned), today)
-            if best is None or _score(result) > _score(best):
-                best = result
+            score = _score(result, shift)
+            if best is None or score > best_score:
+                best, best_score = result, score
     if best is None:
         return None
     scale = 1.0 if ocr_confidence is None else max(0.0, min(1.0, ocr_confidence))

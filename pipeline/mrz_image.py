@@ -249,7 +249,7 @@ def read_mrz(
     image: np.ndarray,
     ocr: OcrEngine,
     today: dt.date | None = None,
-    budget_s: float = 4.0,
+    budget_s: float = 6.0,
 ) -> MrzResult | None:
     """Locate and read the MRZ of ``image`` (BGR or grey uint8); None if none was read.
 
@@ -322,8 +322,9 @@ def _read(
 
 
 def _better(a: MrzResult, b: MrzResult) -> bool:
-    return (sum(a.checks.values()), a.valid, -len(a.repairs)) > (
-        sum(b.checks.values()),
-        b.valid,
-        -len(b.repairs),
-    )
+    """Valid first, then the larger share of checks holding, then fewer repairs."""
+
+    def key(r: MrzResult) -> tuple[bool, float, int]:
+        return r.valid, sum(r.checks.values()) / max(1, len(r.checks)), -len(r.repairs)
+
+    return key(a) > key(b)

@@ -198,3 +198,9 @@ def test_letters_after_the_name_fillers_break_the_structure() -> None:
     junk = [TD3[0][:-1] + "A", TD3[1]]
     result = parse_mrz(junk, today=TODAY)
     assert result is not None and not result.valid and result.checks["structure"] is False
+
+
+def test_many_fillers_lost_in_a_long_run() -> None:
+    short = [INE[0], INE[1].replace("<<<<<<<<<<<", "<<<<<<"), INE[2]]
+    result = parse_mrz(short, today=TODAY)
+    assert result is not None and result.valid and result.lines == INE
