@@ -69,8 +69,8 @@ class Settings:
     local_root: str = "var/objects"
     max_upload_bytes: int = 20_000_000
     job_timeout: int = 300
-    result_ttl: int = 7 * 24 * 3600
-    failure_ttl: int = 30 * 24 * 3600
+    result_ttl: int = 24 * 3600
+    failure_ttl: int = 7 * 24 * 3600
     queued_ttl: int = 24 * 3600
     retry_intervals: list[int] = field(default_factory=lambda: [0, 10, 30, 90, 300, 600])
     monitoring_interval: int = 10

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from redis import Redis
 from rq import Queue
 from rq.job import Job
@@ -165,6 +166,7 @@ def test_rq_info_shows_queues_and_workers(settings, stack_env, redis_conn, worke
     worker.stop()
 
 
+@pytest.mark.timeout(1500)
 def test_killed_worker_loses_and_duplicates_nothing(  # type: ignore[no-untyped-def]
     tmp_path, settings, s3_store, redis_conn, workers
 ):
