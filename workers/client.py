@@ -155,6 +155,7 @@ def _failure_summary(connection: Redis, submission_id: str) -> str:
     from rq.serializers import JSONSerializer
 
     job = Job.fetch(job_id_for(submission_id), connection=connection, serializer=JSONSerializer)
-    text = (job.latest_result().exc_string if job.latest_result() else "") or ""
+    latest = job.latest_result()
+    text = (latest.exc_string if latest is not None else "") or ""
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else "failed"
