@@ -41,6 +41,7 @@ class _Ctx:
     rng: random.Random
     dx: float
     dy: float
+    bottom: float = 0.0
 
     def t(
         self,
@@ -450,7 +451,7 @@ NOTICES = [
 
 def _stub(c: _Ctx, person: str, ref_label: str, ref: str, total: float, due: str) -> None:
     """Notices, a cut line and the payment stub (talón) at the foot of the page."""
-    y = 178 + c.rng.uniform(-8, 8)
+    y = max(178 + c.rng.uniform(-8, 8), c.bottom + 8)
     c.t(14, y, "AVISOS IMPORTANTES", 7.5, bold=True)
     for i, notice in enumerate(c.rng.sample(NOTICES, 4)):
         c.t(14, y + 4.5 + i * 3.6, notice, 6.8, color=(70, 70, 70))
@@ -472,6 +473,7 @@ def _stub(c: _Ctx, person: str, ref_label: str, ref: str, total: float, due: str
 def _footer(c: _Ctx, y: float, lines: list[str]) -> None:
     for i, line in enumerate(lines):
         c.t(14, y + i * 3.6, line, 6.5, color=(100, 100, 100))
+    c.bottom = max(c.bottom, y + len(lines) * 3.6)
 
 
 #: issuer kind -> (builder, whether its truth date is a month end, weight)
@@ -487,8 +489,9 @@ BUILDERS: dict[str, tuple[Callable[[str, Domicilio, dt.date, random.Random], Bil
 
 def truth_date(
     rng: random.Random, submitted: dt.date, lo_days: int, hi_days: int, month_end: bool
-) -> dt.date:
-    """A date ``lo_days``..``hi_days`` before ``submitted`` (a month end if asked)."""
+) -> dt.date | None:
+    """A date ``lo_days``..``hi_days`` before ``submitted``; with ``month_end``, the end of an
+    even month (a bimestre) in that window, or None when there is none."""
     if not month_end:
         return submitted - dt.timedelta(days=rng.randint(lo_days, hi_days))
     ends = []
@@ -498,7 +501,7 @@ def truth_date(
         if lo_days <= (submitted - end).days <= hi_days and end.month % 2 == 0:
             ends.append(end)
         day = day.replace(day=1) - dt.timedelta(days=1)
-    return rng.choice(ends) if ends else submitted - dt.timedelta(days=lo_days)
+    return rng.choice(ends) if ends else None
 
 
 def make_bill(
@@ -506,8 +509,10 @@ def make_bill(
 ) -> Bill:
     """A bill of a random issuer, recent (3-60 days) or ``stale`` (5-14 months)."""
     kinds = list(BUILDERS)
-    kind = rng.choices(kinds, weights=[BUILDERS[k][2] for k in kinds])[0]
-    builder, month_end, _w = BUILDERS[kind]
     lo, hi = (152, 425) if stale else (3, 60)
-    fecha = truth_date(rng, submitted, lo, hi, month_end)
-    return builder(person, dom, fecha, rng)
+    while True:
+        kind = rng.choices(kinds, weights=[BUILDERS[k][2] for k in kinds])[0]
+        builder, month_end, _w = BUILDERS[kind]
+        fecha = truth_date(rng, submitted, lo, hi, month_end)
+        if fecha is not None:
+            return builder(person, dom, fecha, rng)

@@ -76,6 +76,36 @@ def _light_field(rng: random.Random, w: int, h: int, dark: bool) -> np.ndarray:
     return field.astype(np.float32)
 
 
+def _folds(page: np.ndarray, rng: random.Random) -> np.ndarray:
+    """Horizontal folds of a letter page folded in three: a crease line and shaded panels."""
+    h = page.shape[0]
+    gain = np.ones(h, np.float32)
+    for third in (1 / 3, 2 / 3):
+        y0 = int(h * (third + rng.uniform(-0.02, 0.02)))
+        width = max(2, int(h * rng.uniform(0.01, 0.03)))
+        start = max(0, y0 - width)
+        gain[start:y0] *= np.linspace(1.0, rng.uniform(0.9, 0.96), width)[width - (y0 - start) :]
+        gain[y0 : y0 + 2] *= rng.uniform(0.8, 0.9)
+    panel = rng.uniform(0.96, 1.0)
+    gain[h // 3 : 2 * h // 3] *= panel
+    return (page.astype(np.float32) * gain[:, None, None]).clip(0, 255).astype(np.uint8)
+
+
+def _glare(card: np.ndarray, rng: random.Random) -> np.ndarray:
+    """A soft specular highlight on laminated plastic."""
+    h, w = card.shape[:2]
+    sh, sw = max(8, h // 8), max(8, w // 8)
+    y, x = np.mgrid[0:sh, 0:sw].astype(np.float32)
+    cx, cy = rng.uniform(0.2, 0.8) * sw, rng.uniform(0.2, 0.8) * sh
+    rx, ry = rng.uniform(0.1, 0.3) * sw, rng.uniform(0.05, 0.15) * sh
+    theta = rng.uniform(0, math.pi)
+    u = (x - cx) * math.cos(theta) + (y - cy) * math.sin(theta)
+    v = -(x - cx) * math.sin(theta) + (y - cy) * math.cos(theta)
+    spot = np.exp(-((u / rx) ** 2 + (v / ry) ** 2)) * rng.uniform(0.2, 0.4)
+    alpha = cv2.resize(spot.astype(np.float32), (w, h))[..., None]
+    return (card * (1 - alpha) + 255 * alpha).astype(np.uint8)
+
+
 def _small(img: np.ndarray, factor: int) -> np.ndarray:
     h, w = img.shape[:2]
     return cv2.resize(img, (max(2, w // factor), max(2, h // factor)), interpolation=cv2.INTER_AREA)
@@ -89,7 +119,7 @@ def photograph(
     ``kind`` is "card" (ID cards, landscape frame, rounded corners) or "page" (bills).
     ``unreadable`` makes the photo very dark and heavily blurred.
     """
-    portrait = kind == "page" or (kind == "card" and rng.random() < 0.15)
+    portrait = kind == "page" or doc.size[1] > doc.size[0] or rng.random() < 0.15
     fw, fh = (
         (round(long_side * 0.75), long_side) if portrait else (long_side, round(long_side * 0.75))
     )
@@ -101,6 +131,10 @@ def photograph(
     tw, th = max(8, round(dw * scale)), max(8, round(dh * scale))
     src = cv2.cvtColor(np.asarray(doc.convert("RGB")), cv2.COLOR_RGB2BGR)
     src = cv2.resize(src, (tw, th), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+    if kind == "page" and rng.random() < 0.6:
+        src = _folds(src, rng)
+    if kind == "card" and rng.random() < 0.4:
+        src = _glare(src, rng)
     quad = _quad(rng, tw, th, (fw, fh), 15.0)
     matrix = cv2.getPerspectiveTransform(
         np.array([[0, 0], [tw, 0], [tw, th], [0, th]], np.float32), quad
@@ -119,10 +153,10 @@ def photograph(
     shadow = cv2.GaussianBlur(cv2.warpAffine(small_alpha, off, (sw, sh)), (0, 0), sw * 0.008 + 0.5)
     shadow = np.clip(shadow - small_alpha, 0, 1)
     gain = _light_field(rng, sw, sh, unreadable) * (1 - rng.uniform(0.3, 0.55) * shadow)
-    gain = cv2.resize(gain, (fw, fh), interpolation=cv2.INTER_LINEAR)
-    tint = (rng.uniform(0.92, 1.04), rng.uniform(0.97, 1.02), rng.uniform(0.96, 1.08), 0.0)
-    lit = cv2.multiply(frame.astype(np.float32) * gain[..., None], tint)
-    frame = cv2.convertScaleAbs(lit)
+    tint = (rng.uniform(0.92, 1.04), rng.uniform(0.97, 1.02), rng.uniform(0.96, 1.08))
+    small_gain = cv2.merge([np.clip(gain * (t * 128), 0, 255).astype(np.uint8) for t in tint])
+    gain8 = cv2.resize(small_gain, (fw, fh), interpolation=cv2.INTER_LINEAR)
+    frame = cv2.multiply(frame, gain8, scale=1 / 128)
     sigma = rng.uniform(0.3, 1.0) * long_side / 2000
     if unreadable:
         sigma = rng.uniform(7, 11) * long_side / 2000
@@ -134,14 +168,14 @@ def add_noise(img: np.ndarray, rng: random.Random, strength: float = 1.0) -> np.
     """Sensor noise as a phone leaves it after denoising: soft grain plus a little fine noise."""
     h, w = img.shape[:2]
     cv2.setRNGSeed(rng.getrandbits(31))
-    coarse = np.empty((h // 2 + 1, w // 2 + 1), np.float32)
+    hh, hw = h // 2 + 1, w // 2 + 1
+    coarse = np.empty((hh // 2 + 1, hw // 2 + 1), np.float32)
     cv2.randn(coarse, 0, rng.uniform(1.5, 4) * strength)
-    fine = np.empty((h // 2 + 1, w // 2 + 1), np.float32)
+    fine = np.empty((hh, hw), np.float32)
     cv2.randn(fine, 0, rng.uniform(0.5, 1.5) * strength)
-    grain = cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR)
-    grain += cv2.resize(fine, (w, h), interpolation=cv2.INTER_NEAREST)
-    grain16 = grain.astype(np.int16)
-    return cv2.add(img, cv2.merge([grain16, grain16, grain16]), dtype=cv2.CV_8U)
+    grain = (cv2.resize(coarse, (hw, hh), interpolation=cv2.INTER_LINEAR) + fine).astype(np.int16)
+    grain3 = cv2.resize(cv2.merge([grain, grain, grain]), (w, h), interpolation=cv2.INTER_NEAREST)
+    return cv2.add(img, grain3, dtype=cv2.CV_8U)
 
 
 def encode_jpeg(

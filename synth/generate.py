@@ -192,6 +192,11 @@ def _break_mrz(rng: random.Random, card: ids.IdCard) -> bool:
     return variant != "check"
 
 
+def _card_scale(side: int, base: float) -> float:
+    """Pixels per mm to draw a card at, so a large photo is not an enlargement of a small card."""
+    return base if side <= 2000 else base * 1.5 if side <= 3000 else base * 2
+
+
 def _card_photo(rng: random.Random, img: Image.Image, side: int, q: int, unreadable: bool) -> bytes:
     arr = capture.photograph(img, rng, side, "card", unreadable=unreadable)
     return capture.encode_jpeg(arr, rng, q, sideways_prob=0.15)
@@ -300,23 +305,20 @@ def _render_files(spec: Spec, rng: random.Random) -> dict[str, tuple[bytes, str]
 
     id_face = faces.load_rgb(spec.id_photo)
     files: dict[str, tuple[bytes, str]] = {}
+    sides = [_pick(rng, prof.id_sides) for _ in range(2)]
     if spec.id_type == "ine":
-        front = ids.render_ine_front(card, faces.id_portrait(id_face, rng, 23 / 30), rng)
-        back = ids.render_ine_back(card, rng)
-        files["id_front"] = (
-            _card_photo(rng, front, _pick(rng, prof.id_sides), q(), unreadable),
-            "ine_frente.jpg",
-        )
-        files["id_back"] = (
-            _card_photo(rng, back, _pick(rng, prof.id_sides), q(), unreadable),
-            "ine_reverso.jpg",
-        )
+        k = _card_scale(sides[0], 12.0)
+        portrait = faces.id_portrait(id_face, rng, 23 / 30)
+        front = ids.render_ine_front(card, portrait, rng, k)
+        back = ids.render_ine_back(card, rng, _card_scale(sides[1], 12.0))
+        files["id_front"] = (_card_photo(rng, front, sides[0], q(), unreadable), "ine_frente.jpg")
+        files["id_back"] = (_card_photo(rng, back, sides[1], q(), unreadable), "ine_reverso.jpg")
     else:
-        front = ids.render_passport(card, faces.id_portrait(id_face, rng, 31 / 40), rng)
-        files["id_front"] = (
-            _card_photo(rng, front, _pick(rng, prof.id_sides), q(), unreadable),
-            "pasaporte.jpg",
-        )
+        portrait = faces.id_portrait(id_face, rng, 31 / 40)
+        front = ids.render_passport(card, portrait, rng, _card_scale(sides[0], 10.0))
+        if rng.random() < 0.5:
+            front = ids.passport_booklet(front, rng)
+        files["id_front"] = (_card_photo(rng, front, sides[0], q(), unreadable), "pasaporte.jpg")
     if spec.proof_mode == "id_front":
         files["address_proof"] = (
             _card_photo(rng, front, _pick(rng, prof.id_sides), q(), False),

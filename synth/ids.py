@@ -314,3 +314,28 @@ def render_passport(
     draw = ImageDraw.Draw(img)
     draw.rectangle([0, 0, img.size[0] - 1, img.size[1] - 1], outline=(200, 205, 200), width=2)
     return img
+
+
+def passport_booklet(page: Image.Image, rng: random.Random) -> Image.Image:
+    """The open booklet: the facing (observations) page above the data page, inside the cover."""
+    w, h = page.size
+    border, gutter = round(w * 0.025), round(h * 0.02)
+    cover = (rng.randint(20, 35), rng.randint(50, 70), rng.randint(35, 50))
+    out = Image.new("RGB", (w + 2 * border, 2 * h + 2 * border + gutter), cover)
+    k = w / PASSPORT_MM[0]
+    top = Page(*PASSPORT_MM)
+    base = (rng.randint(232, 244), rng.randint(236, 246), rng.randint(228, 240))
+    top.image(0, 0, *PASSPORT_MM, _background(rng, PASSPORT_MM, k, base, (190, 170, 190)))
+    reg, bold = random_sans(rng)
+    top.text(62.5, 20, "OBSERVACIONES / OBSERVATIONS", Font(bold, 8), (90, 90, 100), align="m")
+    for i in range(4):
+        top.line(15, 34 + 10 * i, 110, 34 + 10 * i, (190, 190, 200), 0.2)
+    top.text(62.5, 83, f"{rng.randint(2, 3)}", Font(reg, 7), (120, 120, 130), align="m")
+    out.paste(render_pil(top, k).resize((w, h)), (border, border))
+    out.paste(page, (border, border + h + gutter))
+    seam = np.asarray(out, np.float32).copy()
+    y0 = border + h + gutter // 2
+    span = round(h * 0.06)
+    ramp = 1 - 0.35 * np.exp(-(((np.arange(seam.shape[0]) - y0) / span) ** 2))
+    seam[:, border : border + w] *= ramp[:, None, None]
+    return Image.fromarray(seam.clip(0, 255).astype(np.uint8))
