@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from models.documents import DocumentImage, DocumentKind, ImageQuality
+from pipeline import ocr_prep
 from pipeline.engines.tesseract import OcrEngine, OcrWord
 
 Shape = Literal["card", "page"]
@@ -241,7 +242,8 @@ def rotate(image: np.ndarray, degrees: int) -> np.ndarray:
 
 def read_words(ocr: OcrEngine, image: np.ndarray, psm: int = 11) -> tuple[WordLike, ...]:
     """OCR ``image`` (grey, Spanish) and keep the words holding a letter or digit."""
-    result = ocr.data(to_grey(image), lang="spa", psm=psm)
+    # local contrast equalisation: security-print textures and shading fade, print stays
+    result = ocr.data(ocr_prep.normalise_contrast(to_grey(image)), lang="spa", psm=psm)
     return tuple(w for w in result.words if _ALNUM.search(w.text))
 
 

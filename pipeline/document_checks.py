@@ -352,22 +352,55 @@ def _full_name(reading: IdReading, printed_only: bool = False) -> str:
 
 
 def registration_curp_problems(case: Case) -> list[str]:
-    """The CURP rules the registered CURP breaks: structure, state, check digit, and
-    agreement with the registered names, birth date, sex and state of birth."""
+    """The CURP rules the registered CURP breaks: structure, state code, birth date, homonym
+    character, check digit, and agreement with the registered state of birth.
+
+    Agreement with the registered names, birth date and sex is *not* checked here: a
+    registration field that disagrees is reported by its own mismatch check against the
+    document, not twice.
+    """
     reg = case.registration
     problems = list(curp_rules.validate(reg.curp).problems)
     if "format" in problems:
         return problems
     agreement = curp_rules.agreement(
-        reg.curp,
-        reg.nombre,
-        reg.primer_apellido,
-        reg.segundo_apellido or None,
-        reg.fecha_nacimiento,
-        reg.sexo,
+        reg.curp, reg.nombre, reg.primer_apellido, reg.segundo_apellido or None, None, None,
         reg.entidad_nacimiento,
+    )  # fmt: skip
+    if agreement.get("state") is False:
+        problems.append("state_no_concuerda")
+    return problems
+
+
+def document_curp_problems(reading: IdReading, policy: Policy) -> list[str]:
+    """The CURP rules the document's CURP breaks, including agreement with the document's
+    own printed birth date and sex (and names, when read confidently)."""
+    value = str(reading.curp.value)
+    problems = list(curp_rules.validate(value).problems)
+    if "format" in problems:
+        return problems
+    born = reading.fecha_nacimiento
+    sex = reading.sexo
+
+    def own(field: Reading[Any], min_conf: float) -> bool:
+        return (
+            _usable(field, policy)
+            and field.method not in ("curp", "mrz")
+            and (field.confidence >= min_conf)
+        )
+
+    names_ok = all(own(f, 0.8) for f in (reading.nombre, reading.primer_apellido))
+    agreement = curp_rules.agreement(
+        value,
+        str(reading.nombre.value) if names_ok else "",
+        str(reading.primer_apellido.value) if names_ok else "",
+        str(reading.segundo_apellido.value or "") if names_ok else None,
+        born.value if own(born, 0.0) and isinstance(born.value, dt.date) else None,
+        str(sex.value) if own(sex, 0.0) else None,
+        None,
     )
-    problems += [f"{key}_no_concuerda" for key, ok in agreement.items() if ok is False]
+    checked = {"birth_date", "sex"} | ({"initials", "consonants"} if names_ok else set())
+    problems += [f"{k}_no_concuerda" for k, ok in agreement.items() if k in checked and ok is False]
     return problems
 
 
@@ -380,7 +413,7 @@ def curp_valid_check(case: Case, reading: IdReading, policy: Policy) -> Check:
     }
     doc_problems: list[str] = []
     if _usable(reading.curp, policy) and reading.curp.value:
-        doc_problems = list(curp_rules.validate(str(reading.curp.value)).problems)
+        doc_problems = document_curp_problems(reading, policy)
         evidence |= {"documento": reading.curp.value, "problemas_documento": doc_problems}
     if problems or doc_problems:
         where = "del registro" if problems else "del documento"

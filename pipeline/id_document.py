@@ -28,7 +28,7 @@ from models.documents import DocumentImage, IdReading
 from models.mrz import MrzResult
 from models.results import Reading
 from pipeline import curp as curp_rules
-from pipeline import dates, mrz_image
+from pipeline import dates, mrz_image, names, ocr_prep
 from pipeline import document as doc
 from pipeline.document import Page, Phrase
 from pipeline.engines.tesseract import OcrEngine
@@ -155,7 +155,7 @@ def ine_front_fields(page: Page, ocr: OcrEngine) -> dict[str, Reading]:
     fields: dict[str, Reading] = {}
     printed_birth = find_birth_date(found, labels.get("nacimiento"), _NONE)
     year = printed_birth.value.year if isinstance(printed_birth.value, dt.date) else None
-    fields["curp"] = find_curp(found, labels.get("curp"), year)
+    fields["curp"] = read_curp(page, ocr, found, labels.get("curp"), year)
     fields["clave_elector"] = find_clave_elector(found, labels.get("clave"))
     fields["fecha_nacimiento"] = find_birth_date(found, labels.get("nacimiento"), fields["curp"])
     fields["sexo"] = find_sex(page, found, labels.get("sexo"), fields["curp"], ocr)
@@ -231,13 +231,47 @@ def _typed(fields: dict[str, Reading]) -> dict[str, Reading]:
 
 
 def find_labels(found: list[Phrase], table: dict[str, str]) -> dict[str, Phrase]:
-    """The first phrase holding each label (matched on folded text)."""
+    """The first phrase holding each label (regex on folded text); a label not found that
+    way may be a phrase starting with its words read with one OCR slip (``¡OMBRE``)."""
     labels: dict[str, Phrase] = {}
     for phrase in found:
         for name, pattern in table.items():
             if name not in labels and re.search(pattern, phrase.key):
                 labels[name] = phrase
+    for name, words in LABEL_WORDS.items():
+        if name in table and name not in labels:
+            fuzzy = next((p for p in found if starts_like(p.key, words)), None)
+            if fuzzy is not None:
+                labels[name] = fuzzy
     return labels
+
+
+#: plain words of the labels long enough to be matched with one OCR slip
+LABEL_WORDS = {
+    "nombre": "NOMBRE",
+    "domicilio": "DOMICILIO",
+    "clave": "CLAVE DE ELECTOR",
+    "nacimiento": "FECHA DE NACIMIENTO",
+    "registro": "ANO DE REGISTRO",
+    "seccion": "SECCION",
+    "vigencia": "VIGENCIA",
+    "apellidos": "APELLIDOS",
+    "nombres": "NOMBRES",
+    "caducidad": "FECHA DE CADUCIDAD",
+}
+
+
+def starts_like(key: str, words: str) -> bool:
+    """``key`` begins with ``words`` up to one character's edit (letters and spaces only).
+
+    >>> starts_like("¡OMBRE", "NOMBRE"), starts_like("NOMBRES", "NOMBRE"), starts_like("NORTE", "NOMBRE")
+    (True, True, False)
+    """
+    plain = re.sub(r"[^A-Z ]", "", key).strip()
+    size = len(words)
+    return any(
+        names.edit_distance(plain[:n], words, limit=2) <= 1 for n in (size - 1, size, size + 1)
+    )
 
 
 def _after_label(phrase: Phrase, pattern: str) -> str:
@@ -323,25 +357,62 @@ def curp_check_ok(value: str) -> bool:
     return len(value) == 18 and curp_rules.check_digit(value[:17]) == value[17]
 
 
-def find_curp(found: list[Phrase], label: Phrase | None, birth_year: int | None = None) -> Reading:
-    """The CURP: candidates near its label first, then anywhere; a valid check digit wins."""
+def find_curp(
+    found: list[Phrase], label: Phrase | None, birth_year: int | None = None
+) -> tuple[Reading, Phrase | None]:
+    """The CURP: candidates near its label first, then anywhere; a valid check digit wins.
+    Also returns the phrase it was read from."""
     ordered = ([label, *neighbours(found, label, below=1)] if label else []) + found
-    best: Reading = _NONE
+    best: tuple[Reading, Phrase | None] = (_NONE, None)
+    near = {id(p) for p in ordered[: len(ordered) - len(found)]}
     for phrase in ordered:
         for candidate in curp_candidates(phrase.text, birth_year):
             valid = curp_check_ok(candidate)
+            if not valid and id(phrase) not in near:
+                continue  # far from the label only a check-digit-valid CURP is believed
             repaired = candidate not in re.sub(r"[^A-Z0-9]", "", doc.fold(phrase.text))
             conf = _conf(max(phrase.confidence, 0.9) if valid else phrase.confidence * 0.5)
-            reading = Reading(
-                value=candidate, confidence=conf, method="ocr:pattern", repaired=repaired
-            )
+            method = "ocr:label" if phrase is label else "ocr:pattern"
+            reading = Reading(value=candidate, confidence=conf, method=method, repaired=repaired)
             if valid:
-                return reading.model_copy(
-                    update={"method": "ocr:label" if phrase is label else "ocr:pattern"}
-                )
-            if not best.present:
-                best = reading
+                return reading, phrase
+            if not best[0].present:
+                best = (reading, phrase)
     return best
+
+
+def read_curp(
+    page: Page, ocr: OcrEngine, found: list[Phrase], label: Phrase | None, year: int | None
+) -> Reading:
+    """:func:`find_curp`, and when its check digit fails a second, closer OCR of the line it
+    was found on: a valid reading wins; the same invalid reading twice is what is printed."""
+    first, phrase = find_curp(found, label, year)
+    if not first.present or phrase is None or curp_check_ok(str(first.value)):
+        return first
+    text = reocr_phrase(page, phrase, ocr, whitelist=CURP_WHITELIST)
+    candidates = curp_candidates(text, year)
+    if candidates and curp_check_ok(candidates[0]):
+        return Reading(value=candidates[0], confidence=0.9, method="ocr:region", repaired=True)
+    if first.value in candidates:
+        return first.model_copy(update={"confidence": _conf(phrase.confidence)})
+    return first
+
+
+#: characters of a CURP line (label letters included)
+CURP_WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def reocr_phrase(page: Page, phrase: Phrase, ocr: OcrEngine, whitelist: str | None = None) -> str:
+    """OCR one phrase's box again, enlarged (text ~40 px tall), as a single line."""
+    h = max(phrase.height, 8)
+    y0, y1 = max(0, phrase.top - h // 2), min(page.image.shape[0], phrase.bottom + h // 2)
+    x0, x1 = max(0, phrase.left - h), min(page.image.shape[1], phrase.right + h)
+    crop = page.grey[y0:y1, x0:x1]
+    if crop.size == 0:
+        return ""
+    crop = ocr_prep.pad(ocr_prep.scale_to_text_height(crop, h, 40.0), 12)
+    result = ocr.data(crop, lang="eng", psm=7, whitelist=whitelist)
+    return " ".join(w.text for w in result.words)
 
 
 def find_clave_elector(found: list[Phrase], label: Phrase | None) -> Reading:
@@ -581,7 +652,7 @@ def read_passport(image: np.ndarray, ocr: OcrEngine) -> IdReading:
     fields["fecha_nacimiento"] = _passport_date(found, labels.get("nacimiento"), birth=True)
     born = fields["fecha_nacimiento"].value or (mrz.birth_date if mrz else None)
     year = born.year if isinstance(born, dt.date) else None
-    fields["curp"] = find_curp(found, labels.get("curp"), year)
+    fields["curp"] = read_curp(page, ocr, found, labels.get("curp"), year)
     fields["vigencia_hasta"] = _passport_date(found, labels.get("caducidad"))
     fields["sexo"] = _passport_sex(found, labels.get("sexo"))
     fields["numero_documento"] = _value_after(
