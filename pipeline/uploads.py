@@ -32,6 +32,8 @@ PDF_MAGIC = b"%PDF-"
 ALLOWED_IMAGE_FORMATS = ("JPEG", "PNG", "HEIF", "WEBP", "TIFF", "GIF", "BMP")
 #: the largest PDF page accepted, in points (1.5 m a side; an A4 page is 595 x 842)
 MAX_PDF_PAGE_PT = 4_250.0
+#: EXIF orientations other than "upright" (1): mirrored and turned variants.
+_EXIF_TURNS = (2, 3, 4, 5, 6, 7, 8)
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,7 @@ def _decode_image(role: str, data: bytes, digest: str, limits: Limits) -> Upload
                     return Upload(role, "invalid", digest, problem="too_many_pixels")
                 orientation = img.getexif().get(0x0112, 1)
                 img.load()
-                upright = ImageOps.exif_transpose(img) or img
-                array = _to_bgr(upright)
+                bgr = _bgr_bytes(_upright(img, orientation))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return Upload(role, "invalid", digest, problem="too_many_pixels")
     except UnidentifiedImageError:
@@ -151,7 +152,7 @@ def _decode_image(role: str, data: bytes, digest: str, limits: Limits) -> Upload
         role,
         "image",
         digest,
-        image=array,
+        image=_writable_array(*bgr),
         exif_rotated=orientation not in (1, None),
         source_format=fmt,
     )
@@ -171,8 +172,19 @@ def _unidentified(data: bytes) -> str:
         return "not_an_image"
 
 
-def _to_bgr(img: Image.Image) -> np.ndarray:
-    """Any PIL mode (CMYK, 16-bit, palette, alpha) to contiguous BGR uint8."""
+def _upright(img: Image.Image, orientation: object) -> Image.Image:
+    """The image turned as its EXIF orientation says (the image itself, not a copy, when upright)."""
+    if orientation in _EXIF_TURNS:
+        return ImageOps.exif_transpose(img) or img
+    return img
+
+
+def _bgr_bytes(img: Image.Image) -> tuple[bytes, int, int]:
+    """Any PIL mode (CMYK, 16-bit, palette, alpha) as packed BGR bytes, with width and height.
+
+    Pillow packs BGR itself (``tobytes("raw", "BGR")``): one pass over the pixels, instead of an
+    RGB array, a strided channel flip and a contiguous copy (about 3x faster at 12 MP).
+    """
     if img.mode in ("I;16", "I;16B", "I;16L", "I"):
         wide = np.asarray(img, dtype=np.float64)
         scale = 255.0 / 65535.0 if wide.max() > 255 else 1.0  # 16-bit samples to 8-bit
@@ -181,5 +193,16 @@ def _to_bgr(img: Image.Image) -> np.ndarray:
         rgba = img.convert("RGBA")
         backdrop = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         img = Image.alpha_composite(backdrop, rgba)
-    rgb = np.asarray(img.convert("RGB"))
-    return np.ascontiguousarray(rgb[:, :, ::-1])
+    rgb = img if img.mode == "RGB" else img.convert("RGB")
+    return rgb.tobytes("raw", "BGR"), rgb.width, rgb.height
+
+
+def _writable_array(data: bytes, width: int, height: int) -> np.ndarray:
+    """``height x width x 3`` contiguous, writable ``uint8`` array holding ``data``.
+
+    Made after the decoder's image is released, so a 12 MP photo never holds more than the
+    packed bytes and this array at once.
+    """
+    array = np.empty((height, width, 3), dtype=np.uint8)
+    array.reshape(-1)[:] = np.frombuffer(data, dtype=np.uint8)
+    return array
