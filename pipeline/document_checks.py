@@ -142,7 +142,17 @@ def _clearly_other(record: DocumentImage, wanted: str, min_score: float) -> bool
     """
     if record.kind in ("unknown", "other") or record.kind == wanted:
         return False
+    if wanted == "ine_back" and record.kind == "ine_front":
+        # a back whose MRZ was not read still carries INE words; only the front's own
+        # field labels show the front was uploaded twice
+        return len(FRONT_ONLY_LABELS & set(record.keywords)) >= 2
     return record.kind_score >= min_score
+
+
+#: labels printed only on an INE front
+FRONT_ONLY_LABELS = frozenset(
+    {"CLAVE DE ELECTOR", "DOMICILIO", "FECHA DE NACIMIENTO", "ANO DE REGISTRO", "NOMBRE", "CURP"}
+)
 
 
 @dataclass(frozen=True)
@@ -239,7 +249,15 @@ def mrz_check(reading: IdReading, policy: Policy) -> Check:
                 mrz.confidence,
                 evidence=evidence,
             )
-        failed = ", ".join(k for k, ok in mrz.checks.items() if not ok)
+        failed = ", ".join(k for k, ok in mrz.checks.items() if not ok and k != "structure")
+        if not failed:
+            return _check(
+                "mrz",
+                "inconclusive",
+                "Los dígitos verificadores de la MRZ son correctos pero su formato no se leyó bien.",
+                mrz.confidence,
+                evidence=evidence,
+            )
         return _check(
             "mrz",
             "fail",
@@ -340,8 +358,13 @@ def mrz_name_agrees(reading: IdReading) -> bool | None:
     if any(p.method == "mrz" for p in parts if p.present):
         return None
     surnames = f"{reading.primer_apellido.value or ''} {reading.segundo_apellido.value or ''}"
-    printed = as_mrz_name(surnames, str(reading.nombre.value), len(field))
-    return names.edit_distance(printed, field, limit=3) <= 1
+    printed = as_mrz_name(surnames, str(reading.nombre.value), 200)
+    # compare letters only (OCR may glue or split words), up to the MRZ's truncation
+    letters_mrz = re.sub(r"[^A-Z]", "", field)
+    letters_printed = re.sub(r"[^A-Z]", "", printed)
+    if not field.endswith("<"):
+        letters_printed = letters_printed[: len(letters_mrz)]
+    return names.edit_distance(letters_printed, letters_mrz, limit=3) <= 1
 
 
 def _full_name(reading: IdReading, printed_only: bool = False) -> str:

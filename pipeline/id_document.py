@@ -111,7 +111,52 @@ def read_ine(front: np.ndarray, back: np.ndarray | None, ocr: OcrEngine) -> IdRe
     front_page, front_record = read_side(front, ocr)
     fields = ine_front_fields(front_page, ocr)
     back_record, mrz = read_back(back, ocr) if back is not None else (None, None)
+    if mrz is not None and mrz.valid:
+        _recheck_against_mrz(front_page, ocr, fields, mrz)
     return _merge_ine(fields, mrz, front_record, back_record)
+
+
+def _recheck_against_mrz(
+    page: Page, ocr: OcrEngine, fields: dict[str, Reading], mrz: MrzResult
+) -> None:
+    """A printed date that disagrees with a fully valid MRZ is read once more, closer (its
+    label's region, digits only); the re-read replaces it only when it agrees with the MRZ,
+    so a genuinely different print still shows as MRZ_INCONSISTENT."""
+    labels = find_labels(doc.phrases(page.words), INE_LABELS)
+    vig, born = fields.get("vigencia_hasta", _NONE), fields.get("fecha_nacimiento", _NONE)
+    expiry = mrz.expiry_date
+    if (
+        "vigencia" in labels
+        and expiry
+        and vig.present
+        and getattr(vig.value, "year", 0) != expiry.year
+    ):
+        text = reread_near(page, labels["vigencia"], ocr, "0123456789- ")
+        if str(expiry.year) in _YEAR.findall(text):
+            fields["vigencia_hasta"] = Reading(
+                value=dt.date(expiry.year, 12, 31),
+                confidence=0.85,
+                method="ocr:region",
+                repaired=True,
+            )
+    if "nacimiento" in labels and mrz.birth_date and born.present and born.value != mrz.birth_date:
+        text = reread_near(page, labels["nacimiento"], ocr, "0123456789/ ")
+        if mrz.birth_date in day_dates(text, birth=True):
+            fields["fecha_nacimiento"] = Reading(
+                value=mrz.birth_date, confidence=0.85, method="ocr:region", repaired=True
+            )
+
+
+def reread_near(page: Page, label: Phrase, ocr: OcrEngine, whitelist: str) -> str:
+    """OCR again the region right of and under a label, enlarged, with a whitelist."""
+    h = max(label.height, 8)
+    y0, y1 = max(0, label.top - h // 2), min(page.image.shape[0], label.bottom + 3 * h)
+    x0, x1 = max(0, label.left - h), min(page.image.shape[1], label.right + 14 * h)
+    crop = page.grey[y0:y1, x0:x1]
+    if crop.size == 0:
+        return ""
+    crop = ocr_prep.pad(ocr_prep.scale_to_text_height(crop, h * 1.3, 36.0), 12)
+    return ocr.data(crop, lang="eng", psm=6, whitelist=whitelist).text
 
 
 def read_back(image: np.ndarray, ocr: OcrEngine) -> tuple[DocumentImage, MrzResult | None]:
@@ -186,7 +231,8 @@ def _merge_ine(
             if not fields.get(name, _NONE).present and value is not None:
                 fields[name] = _from_mrz(value, mrz)
         for name, value in _mrz_names(mrz).items():
-            if not fields.get(name, _NONE).present and value:
+            # a valid MRZ with one surname says the second one is empty (not unread)
+            if not fields.get(name, _NONE).present and (value or mrz.valid):
                 fields[name] = _from_mrz(value, mrz)
     return IdReading.model_validate(
         {"id_type": "ine", "front": front, "back": back, "mrz": mrz, **_typed(fields)}
@@ -489,6 +535,9 @@ def find_sex(
 ) -> Reading:
     """H or M after the SEXO label; re-OCR beside the label if needed; else the CURP's."""
     reading = _value_after(found, label, r"(?<![A-Z])[HMX](?![A-Z])")
+    if reading.present and curp.present and str(curp.value)[10:11] == reading.value:
+        # one letter is read unsurely; the CURP's sex letter agreeing confirms it
+        return reading.model_copy(update={"confidence": max(reading.confidence, 0.9)})
     if reading.present:
         return reading
     if label is not None:
@@ -617,8 +666,14 @@ def split_name_lines(lines: list[str], curp: str | None) -> dict[str, str]:
 
 
 def _clean_name(text: str) -> str:
-    """Keep letters, spaces, apostrophes and hyphens of an OCR'd name line, upper case."""
+    """Keep letters, spaces, apostrophes and hyphens of an OCR'd name line, upper case;
+    particles the OCR glued together are split again.
+
+    >>> _clean_name("DELA TORRE 1")
+    'DE LA TORRE'
+    """
     kept = re.sub(r"[^A-Za-zÁÉÍÓÚÜÑáéíóúüñ' \-]", "", text).upper()
+    kept = re.sub(r"\bDEL(A|AS|OS)\b", r"DE L\1", kept)
     return re.sub(r"\s+", " ", kept).strip(" -'")
 
 
