@@ -247,8 +247,8 @@ def find_issuer(folded_text: str) -> tuple[str | None, str | None]:
             match = re.search(pattern, folded_text)
             if match and (best is None or match.start() < best[0]):
                 best = (match.start(), name, service)
-    if best is None:
-        return None, None
+    if best is None or best[0] < 0:
+        return None, None  # only the issuer's own address: the customer's C.P. was not read
     return best[1], best[2]
 
 
@@ -411,8 +411,8 @@ def _find_cp(cells: list[Cell], folded: list[str]) -> tuple[int | None, str | No
         score = _cp_score(cells, folded, index) + (1.0 if labelled else 0.0)
         if best is None or score > best[0]:
             best = (score, index, match.group(1).translate(_DIGITS))
-    if best is None:
-        return None, None
+    if best is None or best[0] < 0:
+        return None, None  # only the issuer's own address: the customer's C.P. was not read
     return best[1], best[2]
 
 
