@@ -7,6 +7,7 @@ and only huge once decoded, which is the point.
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
 import struct
@@ -49,7 +50,7 @@ def case_dict(sid: str = "sub-hostile", names: dict[str, str] | None = None) -> 
         "submission_id": sid,
         "account_id": "acc-hostile",
         "submitted_at": "2026-11-01T12:00:00-06:00",
-        "registration": REGISTRATION,
+        "registration": copy.deepcopy(REGISTRATION),
         "documents": {"id_type": "ine", **documents},
     }
 
@@ -66,7 +67,7 @@ def payload_dict(sid: str = "sub-hostile", keys: dict[str, str] | None = None) -
         "submission_id": sid,
         "account_id": "acc-hostile",
         "submitted_at": "2026-11-01T12:00:00-06:00",
-        "registration": REGISTRATION,
+        "registration": copy.deepcopy(REGISTRATION),
         "bucket": "llave-uploads",
         "documents": {"id_type": "ine", **documents},
     }
