@@ -433,15 +433,30 @@ def read_curp(
     """:func:`find_curp`, and when its check digit fails a second, closer OCR of the line it
     was found on: a valid reading wins; the same invalid reading twice is what is printed."""
     first, phrase = find_curp(found, label, year)
-    if not first.present or phrase is None or curp_check_ok(str(first.value)):
+    if first.present and curp_check_ok(str(first.value)):
         return first
-    text = reocr_phrase(page, phrase, ocr, whitelist=CURP_WHITELIST)
-    candidates = curp_candidates(text, year)
-    if candidates and curp_check_ok(candidates[0]):
-        return Reading(value=candidates[0], confidence=0.9, method="ocr:region", repaired=True)
-    if first.value in candidates:
-        return first.model_copy(update={"confidence": _conf(phrase.confidence)})
+    for target in _curp_regions(found, label, phrase):
+        text = reocr_phrase(page, target, ocr, whitelist=CURP_WHITELIST)
+        candidates = curp_candidates(text, year)
+        if candidates and curp_check_ok(candidates[0]):
+            return Reading(value=candidates[0], confidence=0.9, method="ocr:region", repaired=True)
+        if first.present and first.value in candidates and phrase is not None:
+            return first.model_copy(update={"confidence": _conf(phrase.confidence)})
     return first
+
+
+def _curp_regions(found: list[Phrase], label: Phrase | None, phrase: Phrase | None) -> list[Phrase]:
+    """Where to look again for a CURP: the phrase a doubtful one was read from, else the
+    label's line to its right, else the line under the label."""
+    if phrase is not None:
+        return [phrase]
+    if label is None:
+        return []
+    h = max(label.height, 8)
+    line = Phrase(label.text, label.confidence, label.left, label.top, label.right + 20 * h,
+                  label.bottom, label.line)  # fmt: skip
+    below = value_below(found, label)
+    return [line] + ([below] if below is not None else [])
 
 
 #: characters of a CURP line (label letters included)
