@@ -37,6 +37,7 @@ from workers import accounts, jobs
 from workers.cache import DirectoryCache
 from workers.client import submit, upload_case
 from workers.local import find_cases, load_labels
+from workers.logs import SubmissionFilter, submission_scope
 from workers.queue import get_queue
 from workers.settings import Settings
 from workers.storage import LocalStore
@@ -100,6 +101,7 @@ class Capture(logging.Handler):
         self._json = open(self.json_path, "a", encoding="utf-8")  # noqa: SIM115
         self._raw = open(self.raw_path, "a", encoding="utf-8")  # noqa: SIM115
         self.formatter_ = JsonFormatter()
+        self.addFilter(SubmissionFilter())  # as setup_json_logging installs it
 
     def emit(self, record: logging.LogRecord) -> None:
         self._json.write(self.formatter_.format(record) + "\n")
@@ -241,3 +243,13 @@ def test_gallery_file_holds_no_template_bytes(tmp_path: Path, monkeypatch) -> No
     monkeypatch.setenv("LLAVE_GALLERY_KEY", Fernet.generate_key().decode())
     with pytest.raises(GalleryError):
         Gallery.load(path)  # wrong key
+
+
+def test_every_line_inside_a_job_is_keyed_by_its_submission(capture) -> None:  # type: ignore[no-untyped-def]
+    """Library records logged while a case runs carry its id; others do not get one."""
+    with submission_scope("sub-keyed"):
+        logging.getLogger("pypdf._reader").warning("EOF marker not found")
+        logging.getLogger("llave.jobs").info("case fetched", extra={"submission_id": "sub-own"})
+    logging.getLogger("rq.worker").info("idle")
+    lines = [json.loads(line) for line in capture.json_lines]
+    assert [line.get("submission_id") for line in lines] == ["sub-keyed", "sub-own", None]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pipeline.errors import LlaveError
 from pipeline.orchestrator import CaseFiles, Context, Outcome, verify_case
 from workers.local import DEFAULT_MAX_BYTES, CaseFolderError, read_case_folder
+from workers.logs import submission_scope
 
 if TYPE_CHECKING:
     from models import Case
@@ -279,7 +280,8 @@ def _run_one(job: tuple[str, Path, bool]) -> CaseResult:
     except LlaveError as exc:  # storage unreachable: no verdict, so a rerun retries the case
         log.warning("case not fetched: %s", exc)
         return CaseResult(name, None, str(exc))
-    outcome = verify_case(files, _CONTEXT)
+    with submission_scope(files.case.submission_id):
+        outcome = verify_case(files, _CONTEXT)
     write_outcome(outcome, out_dir, name, artefacts)
     return CaseResult(name, outcome.verdict.decision.value)
 

@@ -181,9 +181,12 @@ def verify_submission(payload: dict[str, Any]) -> dict[str, Any]:
 
     The summary is ``{"submission_id", "decision", "bucket", "verdict_key", "event_id"}``.
     """
+    from workers.logs import submission_scope
+
     model = parse_payload(payload)
     try:
-        return _verify(model)
+        with submission_scope(model.submission_id):
+            return _verify(model)
     except LlaveError:
         raise
     except Exception as exc:  # a bug: report type and place, never the message (may hold data)

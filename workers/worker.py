@@ -260,8 +260,11 @@ def _first_line(message: str) -> str:
 
 def setup_json_logging(level: str = "INFO") -> None:
     """Send every logger (ours and RQ's) to stderr as JSON lines."""
+    from workers.logs import SubmissionFilter
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(SubmissionFilter())  # every line logged during a job carries its id
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
