@@ -278,25 +278,50 @@ def _purge_verdict_objects(
 
 
 def _stage_keys(targets: PurgeTargets, payload: dict[str, Any] | None) -> list[str]:
-    """The stage-cache keys a submission's uploads produce (read before they are deleted)."""
+    """The stage-cache keys a submission's uploads can have produced (read before they are
+    deleted): each upload by its digest, or by the marker the orchestrator keys an upload it did
+    not fetch with (``unfetched:too_large``, ``unfetched:missing``). Keys made only of markers
+    are shared by every submission and hold no personal data: they are left alone."""
+    from itertools import product
+
     from pipeline.cache import stage_key
-    from pipeline.uploads import sha256_of
 
     if not payload:
         return []
-    digests: dict[str, str] = {}
-    for role, bucket, key in _payload_keys(payload):
-        try:
-            digests[role] = sha256_of(targets.store.get(bucket, key))
-        except (ObjectMissing, InvalidObjectKey):
-            digests[role] = "unfetched:missing"
+    options = _digest_options(targets, payload)
     id_type = str((payload.get("documents") or {}).get("id_type", ""))
-    front, back = digests.get("id_front", ""), digests.get("id_back", "")
-    keys = [stage_key("decode", role, digest) for role, digest in digests.items()]
-    keys.append(stage_key("id_document", id_type, front, back if id_type == "ine" else ""))
-    keys.append(stage_key("address_proof", digests.get("address_proof", "")))
-    keys.append(stage_key("faces", front, digests.get("selfie", "")))
+    backs = options["id_back"] if id_type == "ine" else [""]
+    keys = [
+        stage_key("decode", role, digest)
+        for role, digests in options.items()
+        for digest in digests
+        if _real(digest)
+    ]
+    for front, back in product(options["id_front"], backs):
+        if _real(front) or _real(back):
+            keys.append(stage_key("id_document", id_type, front, back))
+    keys += [stage_key("address_proof", d) for d in options["address_proof"] if _real(d)]
+    for front, selfie in product(options["id_front"], options["selfie"]):
+        if _real(front) or _real(selfie):
+            keys.append(stage_key("faces", front, selfie))
     return keys
+
+
+def _digest_options(targets: PurgeTargets, payload: dict[str, Any]) -> dict[str, list[str]]:
+    from pipeline.uploads import sha256_of
+
+    options = {role: ["unfetched:missing"] for role in _ROLES}
+    for role, bucket, key in _payload_keys(payload):
+        with contextlib.suppress(ObjectMissing, InvalidObjectKey):  # gone: marker stays
+            options[role] = [sha256_of(targets.store.get(bucket, key)), "unfetched:too_large"]
+    return options
+
+
+def _real(digest: str) -> bool:
+    return bool(digest) and not digest.startswith("unfetched:")
+
+
+_ROLES = ("id_front", "id_back", "address_proof", "selfie")
 
 
 def _purge_cache(
