@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -33,10 +33,10 @@ class Timed:
     cpu: float
 
 
-def timed(fn: Callable[[], T]) -> tuple[T, Timed]:
-    """Call ``fn`` and return its result with the wall and CPU seconds it took."""
+def timed(fn: Callable[..., T], *args: Any) -> tuple[T, Timed]:
+    """Call ``fn(*args)`` and return its result with the wall and CPU seconds it took."""
     wall, cpu = time.perf_counter(), cpu_seconds()
-    result = fn()
+    result = fn(*args)
     return result, Timed(time.perf_counter() - wall, cpu_seconds() - cpu)
 
 
