@@ -108,6 +108,8 @@ def _decode_pdf(role: str, data: bytes, digest: str, limits: Limits) -> Upload:
             reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted:
                 return Upload(role, "invalid", digest, problem="pdf_encrypted")
+            if _declared_pages(reader) > limits.max_pdf_pages:  # before walking the page tree
+                return Upload(role, "invalid", digest, problem="pdf_too_many_pages")
             pages = len(reader.pages)
             oversized = pages and _pdf_page_too_large(reader.pages[0], limits)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError):
@@ -119,6 +121,14 @@ def _decode_pdf(role: str, data: bytes, digest: str, limits: Limits) -> Upload:
     if oversized:
         return Upload(role, "invalid", digest, problem="pdf_page_too_large")
     return Upload(role, "pdf", digest, pdf=data, source_format="PDF")
+
+
+def _declared_pages(reader) -> int:  # type: ignore[no-untyped-def]
+    """The page count the document claims (``/Root/Pages/Count``), read without walking the
+    page tree (0 when absent). A PDF that claims fewer pages than it has is still counted in
+    full afterwards, and the engines never render past ``max_pdf_pages``."""
+    count = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
+    return int(count) if isinstance(count, int) else 0
 
 
 def _pdf_page_too_large(page, limits: Limits) -> bool:  # type: ignore[no-untyped-def]
