@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from redis.exceptions import RedisError
 
     from pipeline.errors import StorageError
+    from pipeline.policy import PolicyError
     from workers.purge import PurgeError
 
     if not args.expired and not args.cause:
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         report = _purge(args)
-    except PurgeError as exc:
+    except (PurgeError, PolicyError) as exc:
         print(f"llave-verify purge: {exc}", file=sys.stderr)
         return 2
     except StorageError as exc:
