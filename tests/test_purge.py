@@ -286,3 +286,14 @@ def test_purge_command(targets, redis_service, tmp_path, monkeypatch, capsys) ->
     with pytest.raises(SystemExit):
         main(["purge", "--submission", "sub-x", "--cause", "capricho"])
     assert main(["purge", "--expired"]) == 0
+
+
+def test_doctests_of_purge_and_logs() -> None:
+    """``workers/`` is outside pytest's doctest paths: run these modules' examples here."""
+    import doctest
+
+    from workers import logs
+
+    for module in (purge, logs):
+        failed, tried = doctest.testmod(module)
+        assert tried and not failed, module.__name__
