@@ -38,6 +38,10 @@ PASSPORT_ASPECT = 125 / 88
 PAGE_WIDTH = 1700  # ~200 dpi for letter/A4 width
 #: long side of the copy the outline is searched on
 SEARCH_SIDE = 640
+#: median word height (px) below which a page is OCR'd again enlarged, and the target
+SMALL_TEXT_PX = 13
+TARGET_TEXT_PX = 26.0
+MAX_ENLARGE = 2.2
 #: fewer words than this on a located document: try the whole photo as well
 FALLBACK_MIN_WORDS = 8
 #: smallest share of the photo a document outline must cover
@@ -257,12 +261,13 @@ def upright(page: Page, ocr: OcrEngine, shape: Shape, min_score: float = 0.0) ->
     """Fix 90/180/270° turns: keep the turn whose OCR reads best; also returns the words.
 
     The document's shape gives the first guess (cards landscape, pages portrait); the
-    opposite turn is only OCR'd when the first reading looks weak.
+    opposite turn is only OCR'd when the first reading looks weak, the two quarter turns only
+    when both do (e.g. a passport booklet photographed open, its data page sideways).
     """
     h, w = page.image.shape[:2]
     wrong_way = (h > w) if shape == "card" else (w > h * 1.05)
     first = 90 if wrong_way else 0
-    candidates = [first, first + 180] if wrong_way else [0, 180]
+    candidates = [first, first + 180, first + 90, first + 270]
     best: Page | None = None
     best_score = -1.0
     for degrees in candidates:
@@ -297,7 +302,27 @@ def read_page(image: np.ndarray, ocr: OcrEngine, shape: Shape) -> Page:
     if page.outline_found and len(page.words) < FALLBACK_MIN_WORDS:
         whole = upright(Page(image=canonical_size(image, shape)), ocr, shape)
         if orientation_score(whole.words) > orientation_score(page.words):
-            return whole
+            page = whole
+    return enlarge_small_text(page, ocr)
+
+
+def text_height(words: tuple[WordLike, ...]) -> float:
+    """Height of the small print: the 30th percentile of word heights (0 when none)."""
+    heights = sorted(w.height for w in words if len(w.text) >= 2)
+    return float(heights[int(len(heights) * 0.3)]) if heights else 0.0
+
+
+def enlarge_small_text(page: Page, ocr: OcrEngine) -> Page:
+    """Read again, enlarged, a page whose text is too small for Tesseract (e.g. a passport
+    booklet photographed open: the data page is half the outline); keep the better reading."""
+    height = text_height(page.words)
+    if not height or height >= SMALL_TEXT_PX:
+        return page
+    factor = min(MAX_ENLARGE, TARGET_TEXT_PX / height)
+    image = cv2.resize(page.image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+    words = read_words(ocr, image)
+    if orientation_score(words) > orientation_score(page.words):
+        return replace(page, image=image, words=words)
     return page
 
 
