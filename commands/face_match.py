@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     from pipeline.engines.dlib_faces import FaceModels
-    from pipeline.faces import face_extracted, read_faces
+    from pipeline.faces import face_extracted, read_faces, zone
     from pipeline.policy import load_policy
     from pipeline.uploads import decode_upload
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         "image_b": _image_report(reading.selfie, uploads[1].problem),
         "distance": extracted["face.distance"],
         "similarity": extracted["face.similarity"],
-        "zone": _zone(reading.distance, policy),
+        "zone": None if reading.distance is None else zone(reading.distance, policy),
         "policy_version": policy.version,
         "method": reading.method,
     }
@@ -64,13 +64,3 @@ def _image_report(faces: Any, problem: str) -> dict[str, Any]:
     if problem:
         found["problem"] = problem
     return found
-
-
-def _zone(distance: float | None, policy: Any) -> str | None:
-    if distance is None:
-        return None
-    if distance <= policy.number("faces.match_max_distance"):
-        return "match"
-    if distance >= policy.number("faces.mismatch_min_distance"):
-        return "mismatch"
-    return "grey"

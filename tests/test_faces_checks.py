@@ -106,6 +106,8 @@ def test_three_zones(distance, status, reasons):
     assert (match.status, match.reasons) == (status, reasons)
     assert match.score == pytest.approx(match_probability(distance))
     assert match.evidence["distance"] == pytest.approx(distance)
+    expected_zone = {"pass": "match", "inconclusive": "grey", "fail": "mismatch"}[status]
+    assert match.evidence["zone"] == expected_zone
     assert match.detail  # Spanish, for the reviewer
 
 
