@@ -396,12 +396,17 @@ def registration_curp_problems(case: Case) -> list[str]:
 
 
 def document_curp_problems(reading: IdReading, policy: Policy) -> list[str]:
-    """The CURP rules the document's CURP breaks, including agreement with the document's
-    own printed birth date and sex (and names, when read confidently)."""
+    """The rules a *well-read* document CURP breaks: agreement with the document's own
+    printed birth date and sex (and names, when read confidently).
+
+    A document CURP failing its structure or check digit is not reported here: OCR slips
+    look exactly like that; when it is the registered CURP too, the registration check
+    reports it, and when it differs :func:`curp_match_check` stays inconclusive.
+    """
     value = str(reading.curp.value)
     problems = list(curp_rules.validate(value).problems)
-    if "format" in problems:
-        return problems
+    if problems:
+        return []
     born = reading.fecha_nacimiento
     sex = reading.sexo
 
@@ -473,11 +478,11 @@ def curp_match_check(case: Case, reading: IdReading, policy: Policy) -> Check:
             field.confidence,
             evidence=evidence,
         )
-    if not curp_rules.validate(str(field.value)).valid and _distance(field.value, reg) <= 1:
+    if not curp_rules.validate(str(field.value)).valid:
         return _check(
             "curp_match",
             "inconclusive",
-            "La CURP leída difiere en un carácter dudoso de la registrada.",
+            "La CURP leída no es válida (posible error de lectura) y difiere de la registrada.",
             field.confidence * 0.5,
             evidence=evidence,
         )
@@ -489,13 +494,6 @@ def curp_match_check(case: Case, reading: IdReading, policy: Policy) -> Check:
         [ReasonCode.CURP_MISMATCH],
         evidence=evidence,
     )
-
-
-def _distance(a: object, b: str) -> int:
-    text = str(a)
-    if len(text) != len(b):
-        return max(len(text), len(b))
-    return sum(1 for x, y in zip(text, b, strict=True) if x != y)
 
 
 def name_check(case: Case, reading: IdReading, policy: Policy) -> Check:
