@@ -188,10 +188,20 @@ def no_face_selfie(pool: Pool, rng: random.Random, long_side: int) -> np.ndarray
     return _phone_finish(cv2.GaussianBlur(arr, (0, 0), rng.uniform(2, 6)), rng)
 
 
+def one_face_as_selfie(path: Path) -> bool:
+    """Whether dlib's HOG detector finds exactly one face in the selfie made from ``path``."""
+    import face_recognition
+
+    widest = face_crop(load_rgb(path), 0.75, zoom=0.85)
+    rgb = np.asarray(widest.resize((750, 1000), Image.BICUBIC))
+    return len(face_recognition.face_locations(rgb, number_of_times_to_upsample=1)) == 1
+
+
 def build_pool(source: Path, dest: Path, identities: int = 72) -> int:
     """Copy LFW identities with two detectable single-face photos into ``dest`` (+ manifest).
 
-    Keeps photos in which dlib's HOG detector finds exactly one face, and identities whose
+    Keeps photos in which dlib's HOG detector finds exactly one face, also once enlarged into
+    a selfie (no small bystander in the background), and identities whose
     two kept photos are within 0.5 of each other, so the labels hold for a standard matcher.
     """
     import face_recognition
@@ -208,7 +218,7 @@ def build_pool(source: Path, dest: Path, identities: int = 72) -> int:
         for file in sorted(by_id[name]):
             arr = face_recognition.load_image_file(source / "lfw" / file)
             boxes = face_recognition.face_locations(arr, number_of_times_to_upsample=2)
-            if len(boxes) == 1:
+            if len(boxes) == 1 and one_face_as_selfie(source / "lfw" / file):
                 good.append((file, face_recognition.face_encodings(arr, boxes)[0]))
         if len(good) < 2 or np.linalg.norm(good[0][1] - good[1][1]) > 0.5:
             continue
