@@ -3,8 +3,10 @@
 Routing follows the case contract (``models.codes.route``): ``resubmit`` when only reasons the
 person can fix by uploading again apply, ``review`` when any other reason applies, ``verified``
 only when every check passes. An inconclusive check without a reason of its own gets the reason
-the policy's ``[routing.inconclusive]`` table names for it (e.g. a face in the grey zone is
-reviewed as a possible ``FACE_MISMATCH``); with no entry there, it sends the case to review.
+the policy's ``[routing.inconclusive]`` table names for it, looked up first as
+``"<check>.<evidence zone>"`` then as ``"<check>"`` (e.g. ``"face_match.grey"``: a face in the
+grey zone is reviewed as a possible ``FACE_MISMATCH``, while a face match that could not be
+computed at all is not); with no entry there, it sends the case to review.
 
 Confidence is the probability that the identity is genuine and consistent: the product of the
 checks' scores, each the calibrated probability that its own evidence is genuine (the face
@@ -72,8 +74,10 @@ def collect_reasons(checks: list[Check], policy: Policy) -> list[ReasonCode]:
     reasons: list[ReasonCode] = []
     for check in checks:
         found = list(check.reasons)
-        if check.status == "inconclusive" and not found and inconclusive.get(check.name):
-            found = [ReasonCode(inconclusive[check.name])]
+        if check.status == "inconclusive" and not found:
+            zone_key = f"{check.name}.{check.evidence.get('zone')}"
+            mapped = inconclusive.get(zone_key) or inconclusive.get(check.name)
+            found = [ReasonCode(mapped)] if mapped else []
         reasons.extend(r for r in found if r not in reasons)
     return reasons
 

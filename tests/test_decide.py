@@ -22,7 +22,7 @@ inconclusive_score = 0.5
 [routing]
 ignore_inconclusive = ["duplicates"]
 [routing.inconclusive]
-face_match = "FACE_MISMATCH"
+"face_match.grey" = "FACE_MISMATCH"
 """
 )
 R = ReasonCode
