@@ -60,10 +60,11 @@ def test_only_fixable_reasons_resubmit() -> None:
     assert verdict.decision is Decision.RESUBMIT
 
 
-def test_inconclusive_check_takes_the_policy_reason() -> None:
-    assert collect_reasons([_check("face_match", "inconclusive", score=0.4)], POLICY) == [
-        R.FACE_MISMATCH
-    ]
+def test_inconclusive_check_takes_the_policy_reason_of_its_zone() -> None:
+    grey = Check(name="face_match", status="inconclusive", score=0.4, evidence={"zone": "grey"})
+    assert collect_reasons([grey], POLICY) == [R.FACE_MISMATCH]
+    not_compared = Check(name="face_match", status="inconclusive", evidence={})
+    assert collect_reasons([not_compared], POLICY) == []
 
 
 def test_unmapped_inconclusive_check_blocks_verified() -> None:
