@@ -9,7 +9,9 @@ the same reviewer):
 3. the decision record is written next to the verdict (``<id>/review.json``; ``verdict.json`` is
    never modified);
 4. the audit log gets an entry (who, when, what, why, verdict sha256);
-5. the account status is set and a ``reviewer`` event published (``workers.accounts``);
+5. the account status is set and a ``reviewer`` event published (``workers.accounts``); an
+   approval whose status applied enrolls the selfie template the sink parked next to the verdict
+   in the shared duplicate-identity gallery (``workers.gallery_store``);
 6. the review stream entries are acknowledged and the claim released.
 """
 
@@ -125,10 +127,31 @@ def apply(
     published = accounts.record_review_decision(
         r, account_id=record["account_id"], submission_id=submission_id, decision=status
     )
+    if status == "verified" and published.status_applied:
+        _enroll_template(r, evidence, submission_id, record["account_id"])
     if item is not None:
         reviewqueue.acknowledge(r, item)
     claims.release(submission_id, user.username)
     return {**record, "audit_hash": entry.hash, "status_applied": published.status_applied}
+
+
+def _enroll_template(
+    r: redis.Redis, evidence: Evidence, submission_id: str, account_id: str
+) -> None:
+    """Enroll the approved case's selfie template (parked encrypted by the verdict sink)."""
+    from workers import gallery_store
+
+    payload = evidence.payload(submission_id)
+    if payload is None:
+        return
+    gallery_store.enroll_reviewed(
+        r,
+        evidence.store,
+        evidence.verdict_bucket,
+        account_id=account_id,
+        submission_id=submission_id,
+        curp=payload.registration.curp,
+    )
 
 
 def _claim_decision(

@@ -51,10 +51,12 @@ class Context:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A verdict and the artefacts (face crops) that go with it."""
+    """A verdict, the artefacts (face crops) that go with it, and the face templates by role
+    (``{"selfie": encoding}``: for the duplicate-identity gallery; never in the verdict JSON)."""
 
     verdict: Verdict
     artefacts: dict[str, bytes] = field(default_factory=dict)
+    templates: dict[str, list[float]] = field(default_factory=dict)
 
 
 class _Timer:
@@ -90,7 +92,8 @@ def verify_case(files: CaseFiles, ctx: Context) -> Outcome:
     verdict = decide.decide(case, checks, extracted, policy, timer.timings)
     artefacts = face_artefacts(face)
     verdict = verdict.model_copy(update={"artefacts": {name: name for name in artefacts}})
-    return Outcome(verdict=verdict, artefacts=artefacts)
+    templates = {"selfie": face.selfie.encoding} if face.selfie.encoding else {}
+    return Outcome(verdict=verdict, artefacts=artefacts, templates=templates)
 
 
 def face_artefacts(face: FaceReading) -> dict[str, bytes]:

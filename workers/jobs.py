@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import LlaveError, ObjectTooLarge
+from pipeline.errors import LlaveError, ObjectTooLarge, StorageError
 from workers.settings import Settings
 from workers.storage import InvalidObjectKey, ObjectMissing, ObjectStore, store_from_settings
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from models import JobPayload
     from pipeline.orchestrator import CaseFiles, Context
+    from workers.gallery_store import GalleryCache
     from workers.sink import VerdictSink
 
 log = logging.getLogger("llave.jobs")
@@ -47,10 +48,12 @@ class JobCrashed(LlaveError):
 
 @dataclass(frozen=True)
 class WorkerState:
-    """What a worker loads once: settings and the pipeline context (engines, policy, gallery)."""
+    """What a worker loads once: settings, the pipeline context (engines, policy) and the
+    worker's copy of the shared duplicate-identity gallery (``workers.gallery_store``)."""
 
     settings: Settings
     context: Context
+    gallery: GalleryCache | None = None
 
 
 _STATE: WorkerState | None = None
@@ -58,28 +61,54 @@ _CLIENTS: dict[int, tuple[ObjectStore, Redis]] = {}
 
 
 def load_state(settings: Settings | None = None) -> WorkerState:
-    """Load engines (tesseract check, poppler, dlib models) and the policy: ~1-2 s, ~150 MB."""
+    """Load engines (tesseract check, poppler, dlib models) and the policy: ~1-2 s, ~150 MB.
+
+    The gallery is the shared one in Redis when ``$LLAVE_GALLERY_KEY`` is set (loaded at the
+    first job, kept current per job); otherwise none, unless ``$LLAVE_GALLERY_PATH`` names a
+    read-only snapshot file (``pipeline.gallery.Gallery.save``).
+    """
     from pipeline.engines import Engines
     from pipeline.orchestrator import Context
     from pipeline.policy import load_policy
+    from workers.gallery_store import GalleryCache
 
     settings = settings or Settings.from_env()
-    context = Context(engines=Engines.load(), policy=load_policy(), gallery=_load_gallery())
-    return WorkerState(settings=settings, context=context)
+    cache = GalleryCache.from_env()
+    snapshot = None if cache else _load_snapshot()
+    context = Context(engines=Engines.load(), policy=load_policy(), gallery=snapshot)
+    return WorkerState(settings=settings, context=context, gallery=cache)
 
 
-def _load_gallery() -> Any:
-    """A read-only snapshot of the duplicate-identity gallery when ``$LLAVE_GALLERY_PATH`` is set.
-
-    The file is encrypted with ``$LLAVE_GALLERY_KEY`` (``pipeline.gallery``). Enrolling new
-    templates from distributed workers needs a shared store and is not done here.
-    """
+def _load_snapshot() -> Any:
+    """A read-only gallery file named by ``$LLAVE_GALLERY_PATH`` (encrypted), or None."""
     path = os.environ.get("LLAVE_GALLERY_PATH")
     if not path:
         return None
     from pipeline.gallery import Gallery
 
     return Gallery.load(path)
+
+
+def job_context(state: WorkerState, redis: Redis) -> Context:
+    """The context of one job: the worker's, with the shared gallery brought up to date
+    (one ``GET`` of its version when nothing changed). Redis down -> ``StorageError`` (retried)."""
+    from dataclasses import replace
+
+    from redis.exceptions import ConnectionError, TimeoutError
+
+    if state.gallery is None:
+        return state.context
+    try:
+        return replace(state.context, gallery=state.gallery.current(redis))
+    except (ConnectionError, TimeoutError) as exc:
+        raise StorageError(f"gallery unreachable ({type(exc).__name__})") from None
+
+
+def refresh_gallery(redis: Redis) -> None:
+    """Bring the installed gallery up to date in the worker's parent, before it forks a horse,
+    so each horse inherits a current copy (a horse's own updates die with it)."""
+    if _STATE is not None and _STATE.gallery is not None:
+        _STATE.gallery.current(redis)
 
 
 def install(state: WorkerState) -> None:
@@ -170,10 +199,13 @@ def fetch_case_files(store: ObjectStore, payload: JobPayload, max_bytes: int) ->
 
 def make_sink(settings: Settings) -> VerdictSink:
     """The verdict sink of this process."""
+    from workers.gallery_store import gallery_key
     from workers.sink import VerdictSink
 
     store, redis = clients(settings)
-    return VerdictSink(store=store, redis=redis, bucket=settings.verdict_bucket)
+    return VerdictSink(
+        store=store, redis=redis, bucket=settings.verdict_bucket, gallery_key=gallery_key()
+    )
 
 
 def verify_submission(payload: dict[str, Any]) -> dict[str, Any]:
@@ -202,14 +234,15 @@ def _verify(model: JobPayload) -> dict[str, Any]:
     from pipeline.orchestrator import verify_case
 
     state = current_state()
-    store, _ = clients(state.settings)
-    max_bytes = state.context.policy.integer("limits.max_upload_bytes")
+    store, redis = clients(state.settings)
+    context = job_context(state, redis)
+    max_bytes = context.policy.integer("limits.max_upload_bytes")
     files = fetch_case_files(store, model, max_bytes)
     log.info(
         "case fetched",
         extra={"submission_id": model.submission_id, "problems": sorted(files.problems)},
     )
-    outcome = verify_case(files, state.context)
+    outcome = verify_case(files, context)
     written = make_sink(state.settings).write(outcome, model)
     return {
         "submission_id": written.submission_id,

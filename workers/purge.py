@@ -10,7 +10,10 @@ What one submission leaves behind, and what :func:`purge_submission` does with i
                                                                          only uploads expired)
     stage cache    DirectoryCache entries keyed by the uploads' digests  deleted
     template       the account's gallery row when it came from <sid>     deleted (file re-saved,
-                                                                         still encrypted)
+                                                                         still encrypted; and
+                                                                         llave:gallery:templates
+                                                                         in Redis)
+    parked         <verdict bucket>/<sid>/template.enc (review cases)    deleted
     review entry   llave:review entry of <sid> (XDEL, acked)             deleted
     RQ job         rq:job:verify-<sid> (its arguments are the payload)   deleted
     console claim  llave:console:claim:<sid>                             deleted
@@ -340,6 +343,10 @@ def _purge_cache(
 
 def _purge_template(targets: PurgeTargets, account_id: str, sid: str, report: PurgeReport) -> None:
     """Remove the account's gallery template when it was enrolled from ``sid``."""
+    from workers import gallery_store
+
+    if account_id and gallery_store.remove(targets.redis, account_id, sid):
+        report.count("template:face")  # the shared gallery in Redis (workers.gallery_store)
     gallery = targets.gallery()
     if gallery is None or not account_id or account_id not in gallery:
         return

@@ -4,7 +4,11 @@
    (the registration the reviewers compare against) to ``<submission_id>/payload.json``;
 2. the verdict JSON to ``<verdict bucket>/<submission_id>/verdict.json`` (after the artefacts,
    so a verdict never points at a missing crop);
-3. one Lua script in Redis: account status, verdict event, review entry (``workers.accounts``).
+3. one Lua script in Redis: account status, verdict event, review entry (``workers.accounts``);
+4. the selfie template (``Outcome.templates``, never in the verdict JSON), when
+   ``$LLAVE_GALLERY_KEY`` is set: a ``verified`` case whose status applied is enrolled in the
+   shared gallery (``workers.gallery_store``); a case sent to ``review`` gets it encrypted as
+   ``<submission_id>/template.enc``, for the console to enroll on approval.
 
 Every step overwrites or is deduplicated, so running the sink again for the same submission
 (a retried or requeued job) leaves exactly one verdict, one event and one review entry.
@@ -18,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from models.codes import Decision
 from pipeline.errors import StorageError
-from workers import accounts
+from workers import accounts, gallery_store
 from workers.storage import ObjectStore, check_key, guess_content_type
 
 if TYPE_CHECKING:
@@ -77,6 +81,7 @@ class VerdictSink:
     store: ObjectStore
     redis: Redis
     bucket: str
+    gallery_key: bytes | None = None
 
     def write(self, outcome: Outcome, payload: JobPayload) -> Written:
         """Store one outcome; safe to repeat."""
@@ -86,8 +91,13 @@ class VerdictSink:
         self.store.put(self.bucket, f"{sid}/{PAYLOAD_NAME}", payload_json, "application/json")
         verdict = outcome.verdict.model_copy(update={"artefacts": names})
         key = verdict_key(sid)
+        template = outcome.templates.get("selfie")
+        if template and self.gallery_key and verdict.decision == Decision.REVIEW:
+            gallery_store.park_template(self.store, self.bucket, sid, template, self.gallery_key)
         self.store.put(self.bucket, key, verdict.to_json().encode("utf-8"), "application/json")
         published = self._publish(verdict, payload, key)
+        if template and published.status_applied and verdict.decision == Decision.VERIFIED:
+            self._enroll(payload, template)
         log.info(
             "verdict stored",
             extra={
@@ -113,6 +123,27 @@ class VerdictSink:
             self.store.put(self.bucket, key, data, guess_content_type(name))
             keys[name] = key
         return keys
+
+    def _enroll(self, payload: JobPayload, template: list[float]) -> None:
+        """Add the verified selfie to the shared gallery (a rerun replaces it with itself)."""
+        from redis.exceptions import ConnectionError, TimeoutError
+
+        if self.gallery_key is None:
+            return
+        try:
+            gallery_store.enroll(
+                self.redis,
+                payload.account_id,
+                payload.registration.curp,
+                payload.submission_id,
+                template,
+                self.gallery_key,
+            )
+        except (ConnectionError, TimeoutError) as exc:
+            raise StorageError(
+                f"{payload.submission_id}: redis unreachable ({type(exc).__name__})"
+            ) from None
+        log.info("template enrolled", extra={"submission_id": payload.submission_id})
 
     def _publish(self, verdict: Verdict, payload: JobPayload, key: str) -> accounts.Published:
         from redis.exceptions import ConnectionError, TimeoutError

@@ -154,9 +154,21 @@ class LlaveWorker(Worker):
         return int(max(interval, 1)) + self.heartbeat_grace
 
     def execute_job(self, job: Job, queue: Queue) -> None:
-        """Give hand-enqueued jobs the configured retry policy, then fork as usual."""
+        """Give hand-enqueued jobs the configured retry policy, bring the shared gallery up to
+        date (so the horse inherits it), then fork as usual."""
         self._default_retry(job)
+        self._refresh_gallery()
         super().execute_job(job, queue)
+
+    def _refresh_gallery(self) -> None:
+        from redis.exceptions import RedisError
+
+        from workers import jobs
+
+        try:
+            jobs.refresh_gallery(self.connection)
+        except (RedisError, ValueError) as exc:  # the horse checks again and retries if need be
+            log.warning("gallery refresh failed", extra={"error": type(exc).__name__})
 
     def _default_retry(self, job: Job) -> None:
         settings = self.llave_settings
