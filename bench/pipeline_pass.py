@@ -6,7 +6,7 @@ and poppler checks, dlib models), then forks ``--workers`` processes, as the RQ 
 wall and CPU time (the worker plus its tesseract/poppler children), the orchestrator's stage
 timings (wall, from the verdict) and the same stages in CPU time (the orchestrator's stage timer
 is wrapped in this process only), the decision, and the worker's peak RSS (``VmHWM``).
-Writes one JSON document to ``--out``.
+Writes one JSON document to ``--out`` (and the records as they come to ``*.progress.jsonl``).
 """
 
 from __future__ import annotations
@@ -65,35 +65,58 @@ def _one_case(folder: str) -> dict[str, Any]:
     }
 
 
-def run_pass(cases: list[Path], workers: int) -> dict[str, Any]:
-    """Load the engines, fork ``workers`` processes and verify every case; the pass record."""
+def run_pass(cases: list[Path], workers: int, partial: Path) -> dict[str, Any]:
+    """Load the engines, fork ``workers`` processes and verify every case; the pass record.
+
+    Each case record is also appended to ``partial`` as it arrives (JSON lines), so an
+    interrupted pass still yields figures (:func:`read_partial`).
+    """
     global _CTX
     os.environ["OMP_THREAD_LIMIT"] = "1"
     from commands._runtime import build_context
 
     (_CTX, load) = _load(build_context)
     _wrap_stage_timer()
-    parent_rss_kb = status_kb("VmRSS")
-    wall, cpu = time.perf_counter(), cpu_seconds()
-    with mp.get_context("fork").Pool(workers) as pool:
-        records = list(pool.imap_unordered(_one_case, [str(c) for c in cases], chunksize=1))
-    elapsed = time.perf_counter() - wall
-    return {
+    head = {
         "workers": workers,
-        "cases": len(records),
-        "wall_s": round(elapsed, 3),
-        "cpu_s_total": round(cpu_seconds() - cpu, 3),
         "load_wall_s": round(load[0], 3),
         "load_cpu_s": round(load[1], 3),
-        "parent_rss_after_load_mb": round(parent_rss_kb / 1024, 1),
-        "records": sorted(records, key=lambda r: r["case"]),
+        "parent_rss_after_load_mb": round(status_kb("VmRSS") / 1024, 1),
     }
+    wall = time.perf_counter()
+    records = []
+    with mp.get_context("fork").Pool(workers) as pool, partial.open("w") as progress:
+        progress.write(json.dumps(head) + "\n")
+        for record in pool.imap_unordered(_one_case, [str(c) for c in cases], chunksize=1):
+            record["done_at_s"] = round(time.perf_counter() - wall, 3)
+            records.append(record)
+            progress.write(json.dumps(record) + "\n")
+            progress.flush()
+    return _assembled(head, records)
+
+
+def _assembled(head: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The pass record: the head, the pass's elapsed time and the case records by name."""
+    elapsed = max((r["done_at_s"] for r in records), default=0.0)
+    ordered = sorted(records, key=lambda r: r["case"])
+    return {**head, "cases": len(records), "wall_s": elapsed, "records": ordered}
+
+
+def read_partial(path: Path) -> dict[str, Any]:
+    """The pass record from the progress file of an interrupted pass (the cases done so far)."""
+    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return {**_assembled(lines[0], lines[1:]), "partial": True}
 
 
 def _load(build: Callable[[], Any]) -> tuple[Any, tuple[float, float]]:
     wall, cpu = time.perf_counter(), cpu_seconds()
     ctx = build()
     return ctx, (time.perf_counter() - wall, cpu_seconds() - cpu)
+
+
+def progress_path(out: Path) -> Path:
+    """Where a pass writing ``out`` appends its case records as they finish."""
+    return out.with_suffix(".progress.jsonl")
 
 
 def main() -> int:
@@ -108,7 +131,8 @@ def main() -> int:
 
     cases = find_cases(args.cases_dir)
     cases = cases[: args.limit] if args.limit else cases
-    args.out.write_text(json.dumps(run_pass(cases, args.workers), indent=1))
+    record = run_pass(cases, args.workers, progress_path(args.out))
+    args.out.write_text(json.dumps(record, indent=1))
     return 0
 
 

@@ -64,7 +64,8 @@ def _pipeline(result: dict[str, Any]) -> str:
     for p in result["pipeline"].values():
         rss = ", ".join(f"{mb:.0f}" for mb in p["peak_rss_mb_per_worker"].values())
         rows.append(
-            f"| {p['workers']} | {p['cases']} | {p['case_cpu_s']['p50']:.2f} / {p['case_cpu_s']['p95']:.2f} "
+            f"| {p['workers']} | {p['cases']}{' (interrupted)' if p.get('partial') else ''} "
+            f"| {p['case_cpu_s']['p50']:.2f} / {p['case_cpu_s']['p95']:.2f} "
             f"| {p['case_wall_s']['p50']:.2f} / {p['case_wall_s']['p95']:.2f} "
             f"| {p['throughput_wall_cases_per_hour']:.0f} | {p['throughput_cpu_cases_per_hour']:.0f} "
             f"| {rss} | {p['decision_agreement']} |"

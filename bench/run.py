@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import face_compare, machine, mrz_compare, report, summarise
+from bench import face_compare, machine, mrz_compare, pipeline_pass, report, summarise
 
 REPO = Path(__file__).resolve().parent.parent
 PARTS = ("pipeline", "faces", "mrz")
@@ -48,7 +48,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--mrz-data", type=Path, default=REPO.parent / "shared" / "data" / "mrz")
     p.add_argument("--skip", default="", help=f"comma-separated parts to skip: {', '.join(PARTS)}")
-    p.add_argument("--reuse", action="store_true", help="reuse pipeline passes already in --work")
+    p.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse pipeline passes already in --work (a finished pass, else the cases done so far)",
+    )
     p.add_argument("--results", type=Path, default=REPO / "bench" / "results")
     p.add_argument("--doc", type=Path, default=REPO / "docs" / "performance.md")
     p.add_argument("--no-doc", action="store_true", help="do not touch docs/performance.md")
@@ -131,8 +135,12 @@ def _pipeline(
 
 def _pass(args: argparse.Namespace, cases_dir: Path, workers: int) -> dict[str, Any]:
     out = args.work / f"pass-{cases_dir.name}-w{workers}.json"
+    progress = pipeline_pass.progress_path(out)
     if args.reuse and out.exists():
         _log(f"reusing {out}")
+    elif args.reuse and progress.exists():
+        _log(f"reusing the cases an interrupted pass finished: {progress}")
+        return pipeline_pass.read_partial(progress)
     else:
         _log(f"pipeline pass with {workers} worker(s) over {cases_dir}")
         command = [
@@ -157,16 +165,35 @@ def _comparisons(
 
     ctx = build_context()
     if "faces" not in skip:
-        _log(f"faces: ours vs face_recognition defaults, {args.face_pairs} pairs per class")
-        result["faces"] = face_compare.run(
-            cases_dir, args.face_pairs, args.work / "selfies-12mp", ctx, _log
+        result["faces"] = _reused(
+            args, f"faces-{cases_dir.name}", lambda: _faces(args, cases_dir, ctx)
         )
     if "mrz" not in skip:
-        images = mrz_compare.case_images(cases_dir, args.mrz_images) + mrz_compare.shared_images(
-            args.mrz_data
-        )
-        _log(f"mrz: ours vs PassportEye on {len(images)} images")
-        result["mrz"] = mrz_compare.run(images, ctx.engines.ocr, _log)
+        result["mrz"] = _reused(args, f"mrz-{cases_dir.name}", lambda: _mrz(args, cases_dir, ctx))
+
+
+def _faces(args: argparse.Namespace, cases_dir: Path, ctx: Any) -> dict[str, Any]:
+    _log(f"faces: ours vs face_recognition defaults, {args.face_pairs} pairs per class")
+    return face_compare.run(cases_dir, args.face_pairs, args.work / "selfies-12mp", ctx, _log)
+
+
+def _mrz(args: argparse.Namespace, cases_dir: Path, ctx: Any) -> dict[str, Any]:
+    images = mrz_compare.case_images(cases_dir, args.mrz_images)
+    images += mrz_compare.shared_images(args.mrz_data)
+    _log(f"mrz: ours vs PassportEye on {len(images)} images")
+    return mrz_compare.run(images, ctx.engines.ocr, _log)
+
+
+def _reused(args: argparse.Namespace, name: str, compute: Any) -> dict[str, Any]:
+    """A comparison's result, from ``--work`` with ``--reuse`` when saved there, else computed."""
+    path = args.work / f"{name}.json"
+    if args.reuse and path.exists():
+        _log(f"reusing {path}")
+        return dict(json.loads(path.read_text()))
+    found = dict(compute())
+    args.work.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(found, indent=1))
+    return found
 
 
 def _write(args: argparse.Namespace, result: dict[str, Any]) -> None:

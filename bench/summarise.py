@@ -27,6 +27,7 @@ def pass_figures(record: dict[str, Any], labels: dict[str, Any] | None) -> dict[
     return {
         "workers": workers,
         "cases": len(rows),
+        "partial": bool(record.get("partial", False)),
         "case_wall_s": summary([r["wall_s"] for r in rows]),
         "case_cpu_s": summary([r["cpu_s"] for r in rows]),
         "stages_wall_ms": {

@@ -14,7 +14,19 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import (  # noqa: F401 - the decoders of the allowed formats, registered before any fork
+    BmpImagePlugin,
+    GifImagePlugin,
+    Image,
+    ImageOps,
+    JpegImagePlugin,
+    PngImagePlugin,
+    TiffImagePlugin,
+    UnidentifiedImageError,
+    WebPImagePlugin,
+)
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from models.uploads import UploadKind, UploadStatus
 
@@ -25,6 +37,8 @@ try:  # HEIC/HEIF from phones
 except ImportError:  # pragma: no cover - declared dependency
     pass
 
+# Decoders and the PDF parser are imported here, not on first use: a worker imports this module
+# before it forks, so no job pays for importing them (Image.init() alone imports ~40 plugins).
 PDF_MAGIC = b"%PDF-"
 #: Image formats a citizen's upload may be in (Pillow format names). Anything else Pillow could
 #: parse (PSD, ICO, EPS, TGA, PCX...) is refused before decoding: a small parser surface.
@@ -99,9 +113,6 @@ def decode_upload(
 
 
 def _decode_pdf(role: str, data: bytes, digest: str, limits: Limits) -> Upload:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -140,7 +151,6 @@ def _pdf_page_too_large(page, limits: Limits) -> bool:  # type: ignore[no-untype
 
 
 def _decode_image(role: str, data: bytes, digest: str, limits: Limits) -> Upload:
-    Image.init()  # registers every plugin, so ``formats`` can name them (idempotent, cheap)
     formats = [name for name in ALLOWED_IMAGE_FORMATS if name in Image.OPEN]
     try:
         with warnings.catch_warnings():
