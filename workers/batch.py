@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pipeline.errors import LlaveError
+from pipeline.errors import EngineError, LlaveError
 from pipeline.orchestrator import CaseFiles, Context, Outcome, verify_case
 from workers.local import DEFAULT_MAX_BYTES, CaseFolderError, read_case_folder
 from workers.logs import submission_scope
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from workers.storage import ObjectStore
 
 log = logging.getLogger("llave.batch")
+ENGINE_ATTEMPTS = 3  # an engine failure (timeout under load, crash) is retried this often per case
 _CONTEXT: Context | None = None  # set in the parent before forking
 _SOURCE: CaseSource | None = None
 MAX_CASE_JSON_BYTES = 1_000_000
@@ -281,9 +282,25 @@ def _run_one(job: tuple[str, Path, bool]) -> CaseResult:
         log.warning("case not fetched: %s", exc)
         return CaseResult(name, None, str(exc))
     with submission_scope(files.case.submission_id):
-        outcome = verify_case(files, _CONTEXT)
+        outcome = _verify_with_retries(files, _CONTEXT)
+    if outcome is None:  # the engines kept failing: no verdict, so a rerun retries the case
+        return CaseResult(name, None, "engine failure")
     write_outcome(outcome, out_dir, name, artefacts)
     return CaseResult(name, outcome.verdict.decision.value)
+
+
+def _verify_with_retries(
+    files: CaseFiles, ctx: Context, attempts: int = ENGINE_ATTEMPTS
+) -> Outcome | None:
+    """Verify a case, retrying when an engine fails (a timeout under load, a crash)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return verify_case(files, ctx)
+        except EngineError as exc:
+            log.warning(
+                "engine failure (attempt %d of %d): %s", attempt, attempts, type(exc).__name__
+            )
+    return None
 
 
 def write_outcome(outcome: Outcome, out_dir: Path, name: str, artefacts: bool = True) -> Path:
