@@ -660,7 +660,7 @@ def split_name_lines(lines: list[str], curp: str | None) -> dict[str, str]:
             "nombre": " ".join(lines[2:]),
         }
     tokens = " ".join(lines).split()
-    if len(lines) == 2 and len(lines[0].split()) == 1 and curp and curp[2] == "X":
+    if len(lines) == 2 and len(lines[0].split()) == 1 and curp and curp[2:3] == "X":
         return {"primer_apellido": lines[0], "segundo_apellido": "", "nombre": lines[1]}
     if len(lines) == 2:
         surnames = lines[0].split()
@@ -671,7 +671,7 @@ def split_name_lines(lines: list[str], curp: str | None) -> dict[str, str]:
         }
     if len(tokens) < 2:
         return {"primer_apellido": " ".join(tokens)}
-    cut = 1 if curp and curp[2] == "X" else 2
+    cut = 1 if curp and curp[2:3] == "X" else 2
     cut = min(cut, len(tokens) - 1)
     return {
         "primer_apellido": tokens[0],
