@@ -13,6 +13,7 @@ import io
 import warnings
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 from PIL import (  # noqa: F401 - the decoders of the allowed formats, registered before any fork
     BmpImagePlugin,
@@ -40,6 +41,8 @@ except ImportError:  # pragma: no cover - declared dependency
 # Decoders and the PDF parser are imported here, not on first use: a worker imports this module
 # before it forks, so no job pays for importing them (Image.init() alone imports ~40 plugins).
 PDF_MAGIC = b"%PDF-"
+#: the JPEG end-of-image marker (a complete file ends with it, give or take zero padding)
+JPEG_END = b"\xff\xd9"
 #: Image formats a citizen's upload may be in (Pillow format names). Anything else Pillow could
 #: parse (PSD, ICO, EPS, TGA, PCX...) is refused before decoding: a small parser surface.
 #: (Multi-picture JPEGs from phones open through the JPEG plugin, as ``MPO``.)
@@ -160,8 +163,10 @@ def _decode_image(role: str, data: bytes, digest: str, limits: Limits) -> Upload
                 if img.width * img.height > limits.max_pixels:
                     return Upload(role, "invalid", digest, problem="too_many_pixels")
                 orientation = img.getexif().get(0x0112, 1)
-                img.load()
-                bgr = _bgr_bytes(_upright(img, orientation))
+                fast = _decode_jpeg_fast(data, img, orientation)
+                if fast is None:
+                    img.load()
+                    packed = _bgr_bytes(_upright(img, orientation))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return Upload(role, "invalid", digest, problem="too_many_pixels")
     except UnidentifiedImageError:
@@ -172,7 +177,7 @@ def _decode_image(role: str, data: bytes, digest: str, limits: Limits) -> Upload
         role,
         "image",
         digest,
-        image=_writable_array(*bgr),
+        image=fast if fast is not None else _writable_array(*packed),
         exif_rotated=orientation not in (1, None),
         source_format=fmt,
     )
@@ -190,6 +195,45 @@ def _unidentified(data: bytes) -> str:
                 return "unsupported_format"
     except Exception:  # noqa: BLE001 - any parser failure means "not an image we know"
         return "not_an_image"
+
+
+def _decode_jpeg_fast(data: bytes, img: Image.Image, orientation: object) -> np.ndarray | None:
+    """A complete RGB JPEG decoded by OpenCV straight to BGR and turned upright; else None.
+
+    OpenCV and Pillow both decode with libjpeg-turbo (same pixels), but OpenCV writes BGR into
+    one array in one pass: about 3x less CPU than Pillow's decode plus packing at 12 MP. Only
+    for files Pillow has already identified as RGB JPEG from the header, and only when the data
+    ends with the end-of-image marker: a truncated file goes to Pillow, which reports it.
+    CMYK, grey and unusual JPEGs take the Pillow path too.
+    """
+    if img.format not in ("JPEG", "MPO") or img.mode != "RGB":
+        return None
+    if not data[-64:].rstrip(b"\0").endswith(JPEG_END):
+        return None
+    flags = cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION
+    bgr = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flags)
+    if bgr is None or bgr.shape != (img.height, img.width, 3):
+        return None
+    return _turn(bgr, orientation)
+
+
+def _turn(bgr: np.ndarray, orientation: object) -> np.ndarray:
+    """``bgr`` turned as EXIF ``orientation`` says (as Pillow's ``exif_transpose``)."""
+    if orientation == 2:
+        return cv2.flip(bgr, 1)
+    if orientation == 3:
+        return cv2.rotate(bgr, cv2.ROTATE_180)
+    if orientation == 4:
+        return cv2.flip(bgr, 0)
+    if orientation == 5:
+        return cv2.transpose(bgr)
+    if orientation == 6:
+        return cv2.rotate(bgr, cv2.ROTATE_90_CLOCKWISE)
+    if orientation == 7:
+        return cv2.flip(cv2.transpose(bgr), -1)
+    if orientation == 8:
+        return cv2.rotate(bgr, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    return bgr
 
 
 def _upright(img: Image.Image, orientation: object) -> Image.Image:
