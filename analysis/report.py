@@ -400,7 +400,8 @@ table { border-collapse:collapse; width:100%; font-size:12.5px; }
 th, td { text-align:left; padding:4px 8px; border-bottom:1px solid var(--line); }
 th { color:var(--muted); font-weight:600; }
 td.n, th.n { text-align:right; font-variant-numeric:tabular-nums; }
-code { font-size:12px; background:var(--bg); padding:1px 4px; border-radius:3px; }
+code { font-size:12px; background:var(--bg); padding:1px 4px; border-radius:3px;
+       white-space:nowrap; }
 .note { color:var(--muted); font-style:italic; }
 """
 
