@@ -121,14 +121,18 @@ class Uploads:
     def __init__(self, files: CaseFiles, limits: Limits) -> None:
         self._files, self._limits = files, limits
         self._decoded: dict[str, Upload] = {}
+        self._digests: dict[str, str] = {}
         self.roles = list(files.case.documents.roles())
         if files.case.documents.id_type == "ine" and "id_back" not in self.roles:
             self.roles.append("id_back")  # an INE has two sides: a missing back is a missing file
 
     def digest(self, role: str) -> str:
         """The content digest of a role's upload (a marker when it was not fetched)."""
-        problem = self._problem(role)
-        return f"unfetched:{problem}" if problem else sha256_of(self._files.files.get(role))
+        if role not in self._digests:
+            problem = self._problem(role)
+            data = self._files.files.get(role)
+            self._digests[role] = f"unfetched:{problem}" if problem else sha256_of(data)
+        return self._digests[role]
 
     def get(self, role: str) -> Upload:
         """The decoded upload of ``role``."""
