@@ -31,6 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--labels", type=Path, help="labels.json to evaluate against")
     parser.add_argument("--no-artefacts", action="store_true", help="skip the face crops")
     parser.add_argument(
+        "--gallery",
+        type=Path,
+        help="search duplicate identities in this encrypted gallery file ($LLAVE_GALLERY_KEY); "
+        "default: no duplicate search",
+    )
+    parser.add_argument(
         "--queue",
         action="store_true",
         help="run the cases as RQ jobs (LLAVE_REDIS_URL, LLAVE_S3_*) and gather their verdicts; "
@@ -47,10 +53,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pipeline.errors import LlaveError
 
-    if args.queue and (args.policy or args.cache):
+    if args.queue and (args.policy or args.cache or args.gallery):
         print(
-            "llave-verify batch: --policy and --cache apply to local runs; queued jobs use the "
-            "workers' policy and stages",
+            "llave-verify batch: --policy and --cache apply to local runs (so does --gallery); "
+            "queued jobs use the workers' policy, stages and shared gallery",
             file=sys.stderr,
         )
         return 2
@@ -134,6 +140,18 @@ def _results(source, ctx, args: argparse.Namespace, bar):  # type: ignore[no-unt
 
 
 def _local_context(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The policy, cache, engines and gallery of a local run."""
+    from dataclasses import replace
+
+    ctx = _engines_context(args)
+    if args.gallery is None:
+        return ctx
+    from pipeline.gallery import Gallery
+
+    return replace(ctx, gallery=Gallery.load(args.gallery))
+
+
+def _engines_context(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """The policy, cache and engines of a local run.
 
     With a stage cache the engines load lazily (``workers.batch.LazyEngines``): a fully cached
