@@ -249,13 +249,14 @@ def _from_mrz(value: object, mrz: MrzResult) -> Reading:
     )
 
 
-def _mrz_names(mrz: MrzResult) -> dict[str, str]:
-    """Split the MRZ's surnames into primer/segundo apellido (first token / the rest)."""
-    surnames = mrz.surnames.split()
+def _mrz_names(mrz: MrzResult, curp: str | None = None) -> dict[str, str]:
+    """Split the MRZ's surnames into primer/segundo apellido (particles kept with their
+    word, the CURP's initials deciding where a passport's surnames split)."""
     out = {"nombre": mrz.given_names.strip()}
-    if surnames:
-        out["primer_apellido"] = surnames[0]
-        out["segundo_apellido"] = " ".join(surnames[1:])
+    if mrz.surnames.strip():
+        prefix = mrz.curp_prefix if mrz.curp_prefix and len(mrz.curp_prefix) >= 3 else None
+        first, second = split_surnames(mrz.surnames, curp or prefix)
+        out["primer_apellido"], out["segundo_apellido"] = first, second
     return out
 
 
@@ -722,7 +723,9 @@ def read_passport(image: np.ndarray, ocr: OcrEngine) -> IdReading:
     fields["fecha_nacimiento"] = _passport_date(found, labels.get("nacimiento"), birth=True)
     born = fields["fecha_nacimiento"].value or (mrz.birth_date if mrz else None)
     year = born.year if isinstance(born, dt.date) else None
-    fields["curp"] = read_curp(page, ocr, found, labels.get("curp"), year)
+    fields["curp"] = with_mrz_prefix(
+        read_curp(page, ocr, found, labels.get("curp"), year), found, mrz, year
+    )
     fields["vigencia_hasta"] = _passport_date(found, labels.get("caducidad"))
     fields["sexo"] = _passport_sex(found, labels.get("sexo"))
     fields["numero_documento"] = _value_after(
@@ -734,6 +737,27 @@ def read_passport(image: np.ndarray, ocr: OcrEngine) -> IdReading:
     return IdReading.model_validate(
         {"id_type": "passport", "front": record, "mrz": mrz, **_typed(fields)}
     )
+
+
+def with_mrz_prefix(
+    curp: Reading, found: list[Phrase], mrz: MrzResult | None, year: int | None
+) -> Reading:
+    """Passport: the MRZ's personal number (checked by its own check digit) is the CURP's
+    first 14 characters. A printed CURP disagreeing with it is replaced by a printed
+    candidate that starts with it, or by the prefix plus the printed last 4 characters when
+    the CURP check digit then holds (``repaired``)."""
+    prefix = mrz.curp_prefix if mrz is not None and mrz.checks.get("optional_data") else None
+    if not prefix or len(prefix) != 14 or (curp.present and str(curp.value).startswith(prefix)):
+        return curp
+    for phrase in found:
+        for candidate in curp_candidates(phrase.text, year):
+            if candidate.startswith(prefix) and curp_check_ok(candidate):
+                return Reading(value=candidate, confidence=0.9, method="mrz+ocr", repaired=True)
+    if curp.present and len(str(curp.value)) == 18:
+        joined = prefix + str(curp.value)[14:]
+        if curp_check_ok(joined):
+            return Reading(value=joined, confidence=0.85, method="mrz+ocr", repaired=True)
+    return curp
 
 
 def _passport_date(found: list[Phrase], label: Phrase | None, birth: bool = False) -> Reading:
