@@ -345,8 +345,13 @@ def _purge_template(targets: PurgeTargets, account_id: str, sid: str, report: Pu
     """Remove the account's gallery template when it was enrolled from ``sid``."""
     from workers import gallery_store
 
-    if account_id and gallery_store.remove(targets.redis, account_id, sid):
-        report.count("template:face")  # the shared gallery in Redis (workers.gallery_store)
+    # the shared gallery in Redis: kept while the account stays verified (not on expiry)
+    if (
+        account_id
+        and report.scope != "expired"
+        and gallery_store.remove(targets.redis, account_id, sid)
+    ):
+        report.count("template:face")
     gallery = targets.gallery()
     if gallery is None or not account_id or account_id not in gallery:
         return

@@ -229,3 +229,29 @@ def test_purge_account_removes_template_and_parked_copy(redis_conn, s3_store, se
     s3_store.put(settings.verdict_bucket, "s-3/payload.json", payload, "application/json")
     purge_one(targets, "s-3", "solicitud_titular", "test")
     assert redis_conn.hlen(gallery_store.TEMPLATES) == 0
+
+
+def test_retention_expiry_keeps_a_verified_accounts_template(
+    redis_conn, s3_store, settings
+) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from workers import accounts
+    from workers.purge import PurgeTargets, Retention, purge_expired
+
+    targets = PurgeTargets(
+        store=s3_store,
+        redis=redis_conn,
+        upload_bucket=settings.upload_bucket,
+        verdict_bucket=settings.verdict_bucket,
+    )
+    accounts.apply_decision(
+        redis_conn, account_id="acc-1", submission_id="s-1", decision="verified", source="pipeline"
+    )
+    payload = json.dumps({"account_id": "acc-1", "documents": {}}).encode()
+    s3_store.put(settings.verdict_bucket, "s-1/payload.json", payload, "application/json")
+    gallery_store.enroll(redis_conn, "acc-1", "C1", "s-1", _templates(1)[0], KEY)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=3000)
+    report = purge_expired(targets, Retention(uploads_days=90, verdicts_days=730), "test", later)
+    assert report.submission_ids == ["s-1"]
+    assert redis_conn.hexists(gallery_store.TEMPLATES, "acc-1")
