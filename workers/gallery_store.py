@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -93,6 +94,7 @@ def gallery_key(env: dict[str, str] | None = None) -> bytes | None:
     return value.encode("ascii") if value else None
 
 
+@functools.lru_cache(maxsize=4)
 def _fernet(key: bytes) -> Fernet:
     from cryptography.fernet import Fernet
 
