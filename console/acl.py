@@ -2,7 +2,8 @@
 the audit log.
 
 The console may read and write its own keys (``llave:console:*``), the account hashes, the
-submission records, the verdict stream and the review stream. On ``llave:audit`` it may only
+submission records, the verdict stream, the review stream and the duplicate-identity gallery
+(``llave:gallery:*``: it enrolls approved cases' templates, encrypted). On ``llave:audit`` it may only
 read and XADD (within WATCH/MULTI/EXEC): XDEL, XTRIM, DEL, SET, RENAME, EXPIRE... are refused,
 also from inside Lua scripts. (An XADD with MAXLEN could still trim the stream's start; the
 hash chain makes that visible, since the first entry left no longer links to the genesis.)
@@ -28,6 +29,7 @@ RULES: tuple[str, ...] = (
     "~llave:account:*",
     "~llave:submission:*",
     "~llave:verdicts",
+    "~llave:gallery:*",
     "~llave:review",
     "%R~llave:audit",
     "(~llave:audit +xadd +watch +unwatch +multi +exec)",
