@@ -255,3 +255,35 @@ def test_retention_expiry_keeps_a_verified_accounts_template(
     report = purge_expired(targets, Retention(uploads_days=90, verdicts_days=730), "test", later)
     assert report.submission_ids == ["s-1"]
     assert redis_conn.hexists(gallery_store.TEMPLATES, "acc-1")
+
+
+def test_sink_parks_a_review_template_and_enrolls_only_verified(
+    redis_conn, s3_store, settings
+) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from models.codes import Decision
+    from pipeline.orchestrator import Outcome
+    from tests.console.seed import build_case
+    from workers.sink import VerdictSink
+
+    payload, verdict, _ = build_case(0, dt.datetime.now(dt.UTC))
+    template = [float(x) for x in _templates(1, seed=5)[0]]
+    sink = VerdictSink(s3_store, redis_conn, settings.verdict_bucket, gallery_key=KEY)
+    sid = payload.submission_id
+
+    sink.write(Outcome(verdict, templates={"selfie": template}), payload)  # a review verdict
+    parked = s3_store.get(settings.verdict_bucket, f"{sid}/template.enc")
+    assert np.asarray(template, "<f4").tobytes()[:16] not in parked
+    assert redis_conn.hlen(gallery_store.TEMPLATES) == 0
+    assert b"template" not in s3_store.get(settings.verdict_bucket, f"{sid}/verdict.json")
+
+    verified = verdict.model_copy(update={"decision": Decision.VERIFIED, "reasons": []})
+    sink.write(Outcome(verified, templates={"selfie": template}), payload)
+    assert gallery_store.load_gallery(redis_conn, KEY).search(template, k=1)[0].account_id == (
+        payload.account_id
+    )
+    keyless = VerdictSink(s3_store, redis_conn, settings.verdict_bucket)
+    gallery_store.remove(redis_conn, payload.account_id)
+    keyless.write(Outcome(verified, templates={"selfie": template}), payload)
+    assert redis_conn.hlen(gallery_store.TEMPLATES) == 0  # no key: nothing enrolled in clear
