@@ -6,7 +6,8 @@ and poppler checks, dlib models), then forks ``--workers`` processes, as the RQ 
 wall and CPU time (the worker plus its tesseract/poppler children), the orchestrator's stage
 timings (wall, from the verdict) and the same stages in CPU time (the orchestrator's stage timer
 is wrapped in this process only), the decision, and the worker's peak RSS (``VmHWM``).
-Writes one JSON document to ``--out`` (and the records as they come to ``*.progress.jsonl``).
+A case whose engine fails (``LlaveError``, which RQ would retry) is recorded as an error
+and left out of the figures. Writes one JSON document to ``--out`` (and the records as they come to ``*.progress.jsonl``).
 """
 
 from __future__ import annotations
@@ -45,13 +46,24 @@ def _wrap_stage_timer() -> None:
 
 def _one_case(folder: str) -> dict[str, Any]:
     """Verify one case folder in this worker; the record of what it cost."""
+    from pipeline.errors import LlaveError
     from pipeline.orchestrator import verify_case
     from workers.local import read_case_folder
 
     _STAGE_CPU.clear()
     wall, cpu = time.perf_counter(), cpu_seconds()
     files = read_case_folder(Path(folder))
-    verdict = verify_case(files, _CTX).verdict
+    try:
+        verdict = verify_case(files, _CTX).verdict
+    except LlaveError as exc:  # broken infrastructure (e.g. a tesseract timeout on a busy box)
+        return {
+            "case": Path(folder).name,
+            "pid": os.getpid(),
+            "error": type(exc).__name__,
+            "wall_s": round(time.perf_counter() - wall, 4),
+            "cpu_s": round(cpu_seconds() - cpu, 4),
+            "vm_hwm_kb": status_kb("VmHWM"),
+        }
     return {
         "case": Path(folder).name,
         "pid": os.getpid(),

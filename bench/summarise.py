@@ -20,7 +20,8 @@ TARGETS = {
 
 def pass_figures(record: dict[str, Any], labels: dict[str, Any] | None) -> dict[str, Any]:
     """Per-stage and per-case percentiles, throughput and peak RSS of one pass."""
-    rows = record["records"]
+    rows = [r for r in record["records"] if "error" not in r]
+    errors = [r["case"] for r in record["records"] if "error" in r]
     stages = sorted({stage for r in rows for stage in r["stages_wall_ms"]})
     cpu_mean = sum(r["cpu_s"] for r in rows) / max(1, len(rows))
     workers = record["workers"]
@@ -28,6 +29,7 @@ def pass_figures(record: dict[str, Any], labels: dict[str, Any] | None) -> dict[
         "workers": workers,
         "cases": len(rows),
         "partial": bool(record.get("partial", False)),
+        "engine_errors": errors,
         "case_wall_s": summary([r["wall_s"] for r in rows]),
         "case_cpu_s": summary([r["cpu_s"] for r in rows]),
         "stages_wall_ms": {
@@ -48,7 +50,7 @@ def pass_figures(record: dict[str, Any], labels: dict[str, Any] | None) -> dict[
 
 
 def _peak_rss(rows: list[dict[str, Any]]) -> dict[str, float]:
-    by_pid: dict[str, float] = {}
+    by_pid: dict[str, float] = {}  # every record, errors included, carries its worker's peak
     for r in rows:
         mb = round(r["vm_hwm_kb"] / 1024, 1)
         by_pid[str(r["pid"])] = max(by_pid.get(str(r["pid"]), 0.0), mb)
