@@ -287,3 +287,24 @@ def test_sink_parks_a_review_template_and_enrolls_only_verified(
     gallery_store.remove(redis_conn, payload.account_id)
     keyless.write(Outcome(verified, templates={"selfie": template}), payload)
     assert redis_conn.hlen(gallery_store.TEMPLATES) == 0  # no key: nothing enrolled in clear
+
+
+def test_worker_parent_refreshes_before_forking(redis_conn, settings) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.orchestrator import Context
+    from pipeline.policy import load_policy
+    from workers import jobs
+    from workers.queue import get_queue
+    from workers.worker import LlaveWorker
+
+    cache = GalleryCache(KEY)
+    context = Context(engines=None, policy=load_policy())  # type: ignore[arg-type]
+    jobs.install(jobs.WorkerState(settings=settings, context=context, gallery=cache))
+    try:
+        worker = LlaveWorker.configured(settings, [get_queue(redis_conn)], "w-1", redis_conn)
+        gallery_store.enroll(redis_conn, "acc-1", "C1", "s-1", _templates(1)[0], KEY)
+        worker._refresh_gallery()
+        assert cache.version == 1
+        ctx = jobs.job_context(jobs.current_state(), redis_conn)
+        assert ctx.gallery is not None and "acc-1" in ctx.gallery
+    finally:
+        jobs._STATE = None
