@@ -134,6 +134,7 @@ def _pipeline(
 
 
 def _pass(args: argparse.Namespace, cases_dir: Path, workers: int) -> dict[str, Any]:
+    args.work.mkdir(parents=True, exist_ok=True)
     out = args.work / f"pass-{cases_dir.name}-w{workers}.json"
     progress = pipeline_pass.progress_path(out)
     if args.reuse and out.exists():
