@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -16,7 +17,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _no_control_chars(value: str) -> str:
-    """Refuse control characters (they have no place in a name or an address).
+    """Refuse control and format characters (no place in a name or an address; bidi overrides
+    such as U+202E could disguise text in the reviewers' console).
 
     >>> _no_control_chars("JOSÉ MARÍA")
     'JOSÉ MARÍA'
@@ -24,8 +26,12 @@ def _no_control_chars(value: str) -> str:
     Traceback (most recent call last):
     ...
     ValueError: control characters are not allowed
+    >>> _no_control_chars("ANA\\u202eZEREP")
+    Traceback (most recent call last):
+    ...
+    ValueError: control characters are not allowed
     """
-    if _CONTROL.search(value):
+    if _CONTROL.search(value) or any(unicodedata.category(c) == "Cf" for c in value):
         raise ValueError("control characters are not allowed")
     return value
 
