@@ -72,8 +72,10 @@ def _pipeline(result: dict[str, Any]) -> str:
         )
     scale = result.get("scaling")
     note = (
-        f"\n\n2 workers / 1 worker throughput: {scale['cpu']:.2f}x from CPU per case, "
-        f"{scale['wall']:.2f}x by the wall clock."
+        f"\n\n2 workers / 1 worker throughput: {scale['cpu']:.2f}x from CPU per case "
+        f"(mean {scale['cpu_per_case_s']['1']:.2f} s with 1 worker, "
+        f"{scale['cpu_per_case_s']['2']:.2f} s with 2, over the {scale['common_cases']} cases both "
+        f"passes ran), {scale['wall']:.2f}x by the wall clock."
         if scale
         else ""
     )

@@ -117,9 +117,9 @@ def _set_note(args: argparse.Namespace, cases_dir: Path) -> str:
 def _pipeline(
     args: argparse.Namespace, cases_dir: Path, labels: Any, result: dict[str, Any]
 ) -> None:
-    passes = {}
+    passes, records = {}, {}
     for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
-        record = _pass(args, cases_dir, workers)
+        record = records[str(workers)] = _pass(args, cases_dir, workers)
         passes[str(workers)] = summarise.pass_figures(record, labels)
         p = passes[str(workers)]
         _log(
@@ -130,7 +130,7 @@ def _pipeline(
         )
     result["pipeline"] = passes
     if "1" in passes and "2" in passes:
-        result["scaling"] = summarise.scaling(passes["1"], passes["2"])
+        result["scaling"] = summarise.scaling(records["1"], records["2"])
 
 
 def _pass(args: argparse.Namespace, cases_dir: Path, workers: int) -> dict[str, Any]:

@@ -66,19 +66,30 @@ def _agreement(rows: list[dict[str, Any]], labels: dict[str, Any] | None) -> str
     return f"{same}/{len(known)}"
 
 
-def scaling(one: dict[str, Any], two: dict[str, Any]) -> dict[str, float]:
-    """Throughput of 2 workers over 1: measured by the wall clock, and from CPU per case.
+def scaling(one: dict[str, Any], two: dict[str, Any]) -> dict[str, Any]:
+    """Throughput of 2 workers over 1 (raw pass records): by the wall clock, and from CPU per case.
 
-    The CPU figure assumes each worker has a core to itself (true on an idle 2-core machine);
-    it still shows the cost of two processes competing for caches and memory bandwidth.
+    The CPU figure compares the mean CPU seconds per case over the cases both passes finished,
+    times two workers: it assumes each worker has a core to itself (true on an idle 2-core
+    machine) and shows what two processes competing for caches and memory bandwidth cost.
+    The wall figure is only meaningful on an otherwise idle machine.
     """
+    cpu = {
+        n: {r["case"]: r["cpu_s"] for r in p["records"] if "error" not in r}
+        for n, p in (("one", one), ("two", two))
+    }
+    common = sorted(set(cpu["one"]) & set(cpu["two"]))
+    mean_one = sum(cpu["one"][c] for c in common) / max(1, len(common))
+    mean_two = sum(cpu["two"][c] for c in common) / max(1, len(common))
+    rate = {
+        n: len(p["records"]) / p["wall_s"] if p["wall_s"] else 0.0
+        for n, p in (("one", one), ("two", two))
+    }
     return {
-        "wall": round(
-            two["throughput_wall_cases_per_hour"] / one["throughput_wall_cases_per_hour"], 3
-        ),
-        "cpu": round(
-            two["throughput_cpu_cases_per_hour"] / one["throughput_cpu_cases_per_hour"], 3
-        ),
+        "common_cases": len(common),
+        "cpu_per_case_s": {"1": round(mean_one, 4), "2": round(mean_two, 4)},
+        "cpu": round(2 * mean_one / mean_two, 3) if mean_two else float("nan"),
+        "wall": round(rate["two"] / rate["one"], 3) if rate["one"] else float("nan"),
     }
 
 
