@@ -395,28 +395,28 @@ def registration_curp_problems(case: Case) -> list[str]:
     return problems
 
 
-def document_curp_problems(reading: IdReading, policy: Policy) -> list[str]:
-    """The rules a *well-read* document CURP breaks: agreement with the document's own
-    printed birth date and sex (and names, when read confidently).
+def ocr_slip(case: Case, reading: IdReading, policy: Policy) -> bool:
+    """The document CURP differs from the registered one in a single character while the
+    registered CURP agrees with everything printed on the document: an OCR slip (some
+    letter pairs, e.g. J/L, even keep the check digit), not another person's CURP."""
+    read, reg = str(reading.curp.value or ""), case.registration.curp.strip().upper()
+    if len(read) != len(reg) or sum(a != b for a, b in zip(read, reg, strict=True)) != 1:
+        return False
+    printed = _printed_agreement(reg, reading, policy)
+    return bool(printed) and all(ok is not False for ok in printed.values())
 
-    A document CURP failing its structure or check digit is not reported here: OCR slips
-    look exactly like that; when it is the registered CURP too, the registration check
-    reports it, and when it differs :func:`curp_match_check` stays inconclusive.
-    """
-    value = str(reading.curp.value)
-    problems = list(curp_rules.validate(value).problems)
-    if problems:
-        return []
-    born = reading.fecha_nacimiento
-    sex = reading.sexo
+
+def _printed_agreement(value: str, reading: IdReading, policy: Policy) -> dict[str, bool | None]:
+    """Agreement of ``value`` with the document's printed birth date, sex and (confident) names."""
 
     def own(field: Reading[Any], min_conf: float) -> bool:
         return (
             _usable(field, policy)
             and field.method not in ("curp", "mrz")
-            and (field.confidence >= min_conf)
+            and field.confidence >= min_conf
         )
 
+    born, sex = reading.fecha_nacimiento, reading.sexo
     names_ok = all(own(f, 0.8) for f in (reading.nombre, reading.primer_apellido))
     agreement = curp_rules.agreement(
         value,
@@ -428,8 +428,22 @@ def document_curp_problems(reading: IdReading, policy: Policy) -> list[str]:
         None,
     )
     checked = {"birth_date", "sex"} | ({"initials", "consonants"} if names_ok else set())
-    problems += [f"{k}_no_concuerda" for k, ok in agreement.items() if k in checked and ok is False]
-    return problems
+    return {k: ok for k, ok in agreement.items() if k in checked}
+
+
+def document_curp_problems(reading: IdReading, policy: Policy) -> list[str]:
+    """The rules a *well-read* document CURP breaks: agreement with the document's own
+    printed birth date and sex (and names, when read confidently).
+
+    A document CURP failing its structure or check digit is not reported here: OCR slips
+    look exactly like that; when it is the registered CURP too, the registration check
+    reports it, and when it differs :func:`curp_match_check` stays inconclusive.
+    """
+    value = str(reading.curp.value)
+    if curp_rules.validate(value).problems:
+        return []
+    agreement = _printed_agreement(value, reading, policy)
+    return [f"{k}_no_concuerda" for k, ok in agreement.items() if ok is False]
 
 
 def curp_valid_check(case: Case, reading: IdReading, policy: Policy) -> Check:
@@ -440,7 +454,7 @@ def curp_valid_check(case: Case, reading: IdReading, policy: Policy) -> Check:
         "problemas_registro": problems,
     }
     doc_problems: list[str] = []
-    if _usable(reading.curp, policy) and reading.curp.value:
+    if _usable(reading.curp, policy) and reading.curp.value and not ocr_slip(case, reading, policy):
         doc_problems = document_curp_problems(reading, policy)
         evidence |= {"documento": reading.curp.value, "problemas_documento": doc_problems}
     if problems or doc_problems:
@@ -478,7 +492,7 @@ def curp_match_check(case: Case, reading: IdReading, policy: Policy) -> Check:
             field.confidence,
             evidence=evidence,
         )
-    if not curp_rules.validate(str(field.value)).valid:
+    if not curp_rules.validate(str(field.value)).valid or ocr_slip(case, reading, policy):
         return _check(
             "curp_match",
             "inconclusive",

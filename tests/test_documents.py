@@ -433,3 +433,11 @@ def test_readings_round_trip_json() -> None:
     assert IdReading.model_validate_json(reading.model_dump_json()) == reading
     bill = address_reading()
     assert AddressReading.model_validate_json(bill.model_dump_json()) == bill
+
+
+def test_one_character_ocr_slip_keeping_the_check_digit_is_not_a_mismatch(policy) -> None:  # type: ignore[no-untyped-def]
+    slipped = CURP[:3] + "L" + CURP[4:]  # J/L at position 4 keeps the check digit
+    assert check_digit(slipped[:17]) == slipped[17]
+    checks = document_checks.id_checks(make_case(), id_reading(curp=_r(slipped)), policy)
+    assert reasons_of(checks) == set()
+    assert {c.name: c.status for c in checks}["curp_match"] == "inconclusive"
