@@ -26,4 +26,4 @@ if ! command -v uv >/dev/null 2>&1 && ! python3 -m uv --version >/dev/null 2>&1;
   python3 -m pip install --quiet --disable-pip-version-check uv
 fi
 source scripts/uv.sh
-$UV sync --frozen --quiet
+$UV sync --frozen --quiet --compile-bytecode

@@ -176,7 +176,17 @@ def _config(psm: int, whitelist: str | None) -> str:
 
 
 def _to_pil(image: np.ndarray):  # type: ignore[no-untyped-def]
-    """numpy grey/BGR uint8 -> PIL image (RGB order); ValueError for a non-image (a caller bug)."""
+    """numpy grey/BGR uint8 -> PIL image (RGB order); ValueError for a non-image (a caller bug).
+
+    The image is tagged PPM so pytesseract writes its temporary file uncompressed (netpbm):
+    PNG compression cost more than the OCR itself on large pages, with identical output.
+    """
+    pil = _pil_of(image)
+    pil.format = "PPM"  # PIL writes P5 (grey) or P6 (RGB) netpbm
+    return pil
+
+
+def _pil_of(image: np.ndarray):  # type: ignore[no-untyped-def]
     from PIL import Image
 
     if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.size == 0:
