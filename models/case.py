@@ -92,7 +92,9 @@ FileName = Annotated[
 ObjectKey = Annotated[
     str, StringConstraints(min_length=1, max_length=512), AfterValidator(_safe_object_key)
 ]
-Identifier = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
+Identifier = Annotated[
+    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")
+]
 
 
 class _Record(BaseModel):
@@ -124,7 +126,20 @@ class Registration(_Record):
     domicilio: Address
 
 
-class Documents(_Record):
+#: The document roles of a case, in the contract's order.
+ROLES = ("id_front", "id_back", "address_proof", "selfie")
+
+
+class _Roles:
+    """Mixin: ``roles()`` for the document records."""
+
+    def roles(self) -> dict[str, str]:
+        """Role name -> file name (or object key), for the documents present."""
+        named = {role: getattr(self, role) for role in ROLES}
+        return {role: name for role, name in named.items() if name}
+
+
+class Documents(_Roles, _Record):
     """The uploads of a case folder, by file name."""
 
     id_type: Literal["ine", "passport"]
@@ -132,16 +147,6 @@ class Documents(_Record):
     id_back: FileName | None = None
     address_proof: FileName
     selfie: FileName
-
-    def roles(self) -> dict[str, str]:
-        """Role name -> file name, for the documents present."""
-        named = {
-            "id_front": self.id_front,
-            "id_back": self.id_back,
-            "address_proof": self.address_proof,
-            "selfie": self.selfie,
-        }
-        return {role: name for role, name in named.items() if name}
 
 
 class Case(_Record):
@@ -154,7 +159,7 @@ class Case(_Record):
     documents: Documents
 
 
-class ObjectDocuments(_Record):
+class ObjectDocuments(_Roles, _Record):
     """The uploads of a job payload, as object keys in ``bucket``."""
 
     id_type: Literal["ine", "passport"]
@@ -162,16 +167,6 @@ class ObjectDocuments(_Record):
     id_back: ObjectKey | None = None
     address_proof: ObjectKey
     selfie: ObjectKey
-
-    def roles(self) -> dict[str, str]:
-        """Role name -> object key, for the documents present."""
-        named = {
-            "id_front": self.id_front,
-            "id_back": self.id_back,
-            "address_proof": self.address_proof,
-            "selfie": self.selfie,
-        }
-        return {role: key for role, key in named.items() if key}
 
 
 class JobPayload(_Record):

@@ -28,6 +28,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from pipeline.names import PARTICLES  # skipped in compound names (DE LA CRUZ -> CRUZ)
+
 ALPHABET = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 
@@ -128,30 +130,6 @@ INCONVENIENT = frozenset(
         "VUEY",
         "WUEI",
         "WUEY",
-    ]
-)
-#: particles skipped in compound names and surnames (DE LA CRUZ -> CRUZ)
-PARTICLES = frozenset(
-    [
-        "DA",
-        "DAS",
-        "DE",
-        "DEL",
-        "DER",
-        "DI",
-        "DIE",
-        "DD",
-        "EL",
-        "LA",
-        "LAS",
-        "LE",
-        "LES",
-        "LOS",
-        "MAC",
-        "MC",
-        "VAN",
-        "VON",
-        "Y",
     ]
 )
 #: first given names skipped when another follows (MARIA GUADALUPE -> G)

@@ -23,6 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+#: particles skipped in compound names and surnames (DE LA CRUZ -> CRUZ), per RENAPO
 PARTICLES = frozenset(
     [
         "DA",
