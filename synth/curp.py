@@ -1,4 +1,8 @@
-"""CURP (Clave Única de Registro de Población) built from a person's data, per RENAPO rules."""
+"""CURP (Clave Única de Registro de Población) built from a person's data, per RENAPO rules.
+
+Kept apart from ``pipeline/curp.py`` on purpose: fixtures built by the validator's own code
+could not catch its mistakes, so the generator carries its own reading of the rules.
+"""
 
 from __future__ import annotations
 
