@@ -59,6 +59,15 @@ def test_timeout_raises_engine_timeout(engine: OcrEngine) -> None:
         engine.text(big, timeout=0.01)
 
 
+def test_last_attempt_reads_a_timeout_as_blank() -> None:
+    """A call that keeps timing out (tesseract spinning on noise) reads as blank on the last try."""
+    engine = OcrEngine()
+    engine.timeouts_read_as_blank = True
+    big = np.tile(_render("TIEMPO AGOTADO " * 3, width=1600), (12, 2, 1))
+    read = engine.text(big, timeout=0.01)
+    assert read.words == () and read.confidence == 0.0
+
+
 def test_missing_binary_raises_engine_missing() -> None:
     broken = OcrEngine(tesseract_cmd="/nonexistent/tesseract")
     with pytest.raises(EngineMissing):

@@ -295,12 +295,24 @@ def _verify_with_retries(
     """Verify a case, retrying when an engine fails (a timeout under load, a crash)."""
     for attempt in range(1, attempts + 1):
         try:
-            return verify_case(files, ctx)
+            if attempt < attempts:
+                return verify_case(files, ctx)
+            return _verify_last_attempt(files, ctx)
         except EngineError as exc:
             log.warning(
                 "engine failure (attempt %d of %d): %s", attempt, attempts, type(exc).__name__
             )
     return None
+
+
+def _verify_last_attempt(files: CaseFiles, ctx: Context) -> Outcome:
+    """The last try: an OCR call that keeps timing out reads as blank (see ``OcrEngine``)."""
+    ocr = ctx.engines.ocr  # loaded already: an earlier attempt failed in an engine
+    ocr.timeouts_read_as_blank = True
+    try:
+        return verify_case(files, ctx)
+    finally:
+        ocr.timeouts_read_as_blank = False
 
 
 def write_outcome(outcome: Outcome, out_dir: Path, name: str, artefacts: bool = True) -> Path:

@@ -242,6 +242,7 @@ def _verify(model: JobPayload) -> dict[str, Any]:
         "case fetched",
         extra={"submission_id": model.submission_id, "problems": sorted(files.problems)},
     )
+    context.engines.ocr.timeouts_read_as_blank = is_last_attempt()
     outcome = verify_case(files, context)
     written = make_sink(state.settings).write(outcome, model)
     return {
@@ -251,6 +252,14 @@ def _verify(model: JobPayload) -> dict[str, Any]:
         "verdict_key": written.verdict_key,
         "event_id": written.event_id,
     }
+
+
+def is_last_attempt() -> bool:
+    """True when RQ will not retry the current job again (or it runs outside RQ)."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    return job is None or not job.retries_left
 
 
 def _where(exc: BaseException) -> str:
