@@ -352,13 +352,15 @@ def test_s3_unreachable_is_a_storage_error(installed, monkeypatch) -> None:  # t
 
 @pytest.fixture
 def full_tmpdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """TMPDIR on a 1 MB tmpfs with 8 KB left (root can mount; elsewhere: skipped)."""
+    """TMPDIR on an 8 MB tmpfs with 8 KB left (root can mount; elsewhere: skipped).
+
+    8 MB, so that once the filler goes, OCR's uncompressed temporary images fit again."""
     import tempfile
 
     mount = tmp_path / "tmpfs"
     mount.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
         capture_output=True,
         check=False,
     )
@@ -366,7 +368,7 @@ def full_tmpdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
         pytest.skip("cannot mount a tmpfs here (needs root)")
     try:
         with open(mount / "filler", "wb") as handle:
-            handle.write(b"\0" * (1016 * 1024))
+            handle.write(b"\0" * ((8 * 1024 - 8) * 1024))
         monkeypatch.setenv("TMPDIR", str(mount))
         monkeypatch.setattr(tempfile, "tempdir", str(mount))
         yield mount
