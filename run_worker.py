@@ -3,9 +3,11 @@
     uv run python run_worker.py [--queues verification] [--burst] [--name NAME] [--redis-url URL]
 
 The engines (tesseract check, poppler check, dlib models) load in this process before the
-first job; RQ forks a work horse per job, which inherits them. SIGTERM (or Ctrl+C) is a warm
-shutdown: the current job finishes, then the worker exits; a second one is a cold shutdown
-(the job is killed and later requeued by another worker's registry cleanup). Exit codes:
+first job, and the bundled sample cases run once (``workers/warmup.py``; ``LLAVE_WARMUP=0``
+skips it) so lazily built caches are warm too; RQ forks a work horse per job, which inherits
+them. SIGTERM (or Ctrl+C) is a warm shutdown: the current job finishes, then the worker exits;
+a second one is a cold shutdown (the job is killed and later requeued by another worker's
+registry cleanup). Exit codes:
 0 after a normal stop, 2 when an engine is missing, 3 when Redis cannot be reached.
 """
 
@@ -68,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # redis ConnectionError, TimeoutError
         log.error(f"redis unreachable: {type(exc).__name__}")
         return 3
+    if settings.warm_up:
+        from workers.warmup import warm_up
+
+        warm_up(jobs.current_state().context)
     name = args.name or f"{socket.gethostname()}.{os.getpid()}"
     queues = [get_queue(connection, q) for q in args.queues]
     worker = LlaveWorker.configured(settings, queues, name=name, connection=connection)

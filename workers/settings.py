@@ -77,6 +77,7 @@ class Settings:
     heartbeat_grace: int = 20
     maintenance_interval: int = 30
     worker_ttl: int = 60
+    warm_up: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -105,6 +106,7 @@ class Settings:
             heartbeat_grace=num("LLAVE_HEARTBEAT_GRACE", base.heartbeat_grace),
             maintenance_interval=num("LLAVE_MAINTENANCE_INTERVAL", base.maintenance_interval),
             worker_ttl=num("LLAVE_WORKER_TTL", base.worker_ttl),
+            warm_up=parse_bool(env.get("LLAVE_WARMUP", "true")),
         )
 
 

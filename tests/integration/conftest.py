@@ -43,6 +43,7 @@ FAST_WORKER_ENV = {
     "LLAVE_RETRY_INTERVALS": "0,1,2,3,4,5,5,5",
     "LLAVE_JOB_TIMEOUT": "120",
     "OMP_THREAD_LIMIT": "1",
+    "LLAVE_WARMUP": "0",  # test_stack runs the warm-up; the other tests start many workers
 }
 
 

@@ -59,12 +59,13 @@ def test_full_local_run(tmp_path: Path) -> None:
         worker = subprocess.run(
             [sys.executable, "run_worker.py", "--burst", "--name", "w-stack"],
             cwd=REPO,
-            env={**os.environ, **env, **FAST_WORKER_ENV},
+            env={**os.environ, **env, **FAST_WORKER_ENV, "LLAVE_WARMUP": "1"},
             capture_output=True,
             text=True,
             timeout=180,
         )
         assert worker.returncode == 0, worker.stderr[-2000:]
+        assert "worker warmed up" in worker.stderr
         done = json.loads(cli("status", "sub-0021", env=env).stdout)
         assert done["job"] == "finished" and done["verdict"]["submission_id"] == "sub-0021"
         assert done["verdict"]["decision"] == "resubmit"
