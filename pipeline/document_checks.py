@@ -228,6 +228,36 @@ def _usable(reading: Reading, policy: Policy) -> bool:
     return reading.present and reading.confidence >= policy.number("documents.min_field_confidence")
 
 
+def trusted_mrz(reading: IdReading, policy: Policy) -> MrzResult | None:
+    """The ID's MRZ when every check digit holds and it was read confidently, else None."""
+    mrz = reading.mrz
+    if mrz is None or not mrz.valid:
+        return None
+    return mrz if mrz.confidence >= policy.number("documents.mrz_min_confidence") else None
+
+
+def mrz_witnessed(field: Reading[Any], mrz_value: object, mrz: MrzResult | None,
+                  policy: Policy) -> Reading[Any]:  # fmt: skip
+    """``field`` when it was read confidently; otherwise the trusted MRZ's value, when the
+    unsure printed reading agrees with it or is missing (an MRZ whose check digits all hold
+    is then the better witness: ``method`` says ``"mrz"``). A printed value that disagrees
+    is left as it is (inconclusive), never overridden.
+
+    >>> from pipeline.policy import load_policy
+    >>> mrz = MrzResult(format="TD3", valid=True, confidence=0.9)
+    >>> unsure = Reading(value="M", confidence=0.2, method="ocr:label")
+    >>> mrz_witnessed(unsure, "M", mrz, load_policy()).method
+    'mrz'
+    >>> mrz_witnessed(unsure, "H", mrz, load_policy()).method
+    'ocr:label'
+    """
+    if _usable(field, policy) or mrz is None or mrz_value is None:
+        return field
+    if field.present and field.value != mrz_value:
+        return field
+    return Reading(value=mrz_value, confidence=mrz.confidence, method="mrz")
+
+
 def mrz_check(reading: IdReading, policy: Policy) -> Check:
     """The MRZ's check digits hold and its fields agree with the printed ones."""
     mrz = reading.mrz
@@ -524,13 +554,7 @@ def name_check(case: Case, reading: IdReading, policy: Policy) -> Check:
         ),
     }
     if read[0] is None or read[1] is None:
-        return _check(
-            "name_match",
-            "inconclusive",
-            "No se pudo leer el nombre del documento.",
-            None,
-            evidence=evidence,
-        )
+        return _mrz_name_check(case, reading, policy, evidence)
     comparison = names.compare(registered, (read[0], read[1], read[2]))
     evidence |= {"similitud": comparison.score, "difieren": comparison.disagreeing}
     conf = min(f.confidence for f in fields if f.present)
@@ -562,9 +586,48 @@ def name_check(case: Case, reading: IdReading, policy: Policy) -> Check:
     )
 
 
+def registration_matches_mrz_name(case: Case, mrz: MrzResult) -> bool:
+    """The registered name, written as the MRZ writes it (folded, truncated), equals the MRZ's
+    name field letter for letter (up to one OCR slip)."""
+    field = mrz_name_field(mrz)
+    reg = case.registration
+    if not field:
+        return False
+    surnames = f"{reg.primer_apellido} {reg.segundo_apellido or ''}"
+    written = re.sub(r"[^A-Z]", "", as_mrz_name(surnames, reg.nombre, len(field)))
+    return names.edit_distance(written, re.sub(r"[^A-Z]", "", field), limit=3) <= 1
+
+
+def _mrz_name_check(
+    case: Case, reading: IdReading, policy: Policy, evidence: dict[str, object]
+) -> Check:
+    """The printed name was not read confidently: a trusted MRZ that spells the registered
+    name passes the check; anything else stays inconclusive (never a mismatch on the MRZ alone:
+    its name field has no check digit)."""
+    mrz = trusted_mrz(reading, policy)
+    if mrz is not None and registration_matches_mrz_name(case, mrz):
+        evidence |= {"mrz": mrz_name_field(mrz).rstrip("<"), "metodo": "mrz"}
+        return _check(
+            "name_match",
+            "pass",
+            "El nombre de la MRZ coincide con el registrado.",
+            mrz.confidence,
+            evidence=evidence,
+        )
+    return _check(
+        "name_match",
+        "inconclusive",
+        "No se pudo leer el nombre del documento.",
+        None,
+        evidence=evidence,
+    )
+
+
 def birthdate_check(case: Case, reading: IdReading, policy: Policy) -> Check:
     """The birth date on the ID equals the registered one."""
-    field, reg = reading.fecha_nacimiento, case.registration.fecha_nacimiento
+    mrz = trusted_mrz(reading, policy)
+    field = mrz_witnessed(reading.fecha_nacimiento, mrz and mrz.birth_date, mrz, policy)
+    reg = case.registration.fecha_nacimiento
     evidence = {"documento": _iso(field.value), "registro": reg.isoformat(), "metodo": field.method}
     if not _usable(field, policy):
         return _check(
@@ -594,7 +657,9 @@ def birthdate_check(case: Case, reading: IdReading, policy: Policy) -> Check:
 
 def sex_check(case: Case, reading: IdReading, policy: Policy) -> Check:
     """The sex on the ID equals the registered one (H, M or X)."""
-    field, reg = reading.sexo, case.registration.sexo
+    mrz = trusted_mrz(reading, policy)
+    from_mrz = {"M": "H", "F": "M", "X": "X"}.get(mrz.sex) if mrz is not None else None
+    field, reg = mrz_witnessed(reading.sexo, from_mrz, mrz, policy), case.registration.sexo
     evidence = {"documento": field.value, "registro": reg, "metodo": field.method}
     if not _usable(field, policy):
         return _check(
@@ -624,7 +689,8 @@ def sex_check(case: Case, reading: IdReading, policy: Policy) -> Check:
 
 def expiry_check(case: Case, reading: IdReading, policy: Policy) -> Check:
     """The ID is still valid on the submission date."""
-    field = reading.vigencia_hasta
+    mrz = trusted_mrz(reading, policy)
+    field = mrz_witnessed(reading.vigencia_hasta, mrz and mrz.expiry_date, mrz, policy)
     submitted = case.submitted_at.date()
     evidence = {
         "vigencia_hasta": _iso(field.value),

@@ -1,0 +1,79 @@
+"""A printed field read unsurely is confirmed by a valid MRZ that agrees, never overridden."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from models.results import Reading
+from pipeline import document_checks
+from pipeline.mrz import compose_td1, parse_mrz
+from tests.test_documents import id_reading, make_case, mrz_lines
+
+UNSURE = 0.2  # below documents.min_field_confidence
+
+
+def _valid_mrz(lines: list[str] | None = None):  # type: ignore[no-untyped-def]
+    mrz = parse_mrz(lines or mrz_lines(), today=dt.date(2026, 1, 1))
+    assert mrz is not None and mrz.valid
+    return mrz
+
+
+def _checks(policy, **fields):  # type: ignore[no-untyped-def]
+    reading = id_reading(**fields)
+    return {c.name: c for c in document_checks.id_checks(make_case(), reading, policy)}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "check"),
+    [
+        ("sexo", "M", "sex_match"),
+        ("fecha_nacimiento", dt.date(1990, 3, 15), "birthdate_match"),
+        ("vigencia_hasta", dt.date(2030, 12, 31), "id_expiry"),
+    ],
+)
+def test_unsure_field_agreeing_with_a_valid_mrz_passes(policy, field, value, check) -> None:  # type: ignore[no-untyped-def]
+    unsure = Reading(value=value, confidence=UNSURE, method="ocr:label")
+    assert _checks(policy, **{field: unsure})[check].status == "inconclusive"
+    confirmed = _checks(policy, **{field: unsure, "mrz": _valid_mrz()})[check]
+    assert confirmed.status == "pass"
+    assert confirmed.evidence["metodo"] == "mrz"
+
+
+def test_unread_field_takes_the_valid_mrz(policy) -> None:  # type: ignore[no-untyped-def]
+    missing = Reading(value=None, confidence=0.0)
+    assert _checks(policy, sexo=missing, mrz=_valid_mrz())["sex_match"].status == "pass"
+
+
+def test_unsure_field_disagreeing_with_the_mrz_stays_inconclusive(policy) -> None:  # type: ignore[no-untyped-def]
+    other = Reading(value="H", confidence=UNSURE, method="ocr:label")
+    check = _checks(policy, sexo=other, mrz=_valid_mrz())["sex_match"]
+    assert check.status == "inconclusive" and not check.reasons
+
+
+def test_mrz_with_a_broken_check_digit_is_no_witness(policy) -> None:  # type: ignore[no-untyped-def]
+    lines = mrz_lines()
+    broken = [
+        lines[0],
+        lines[1][:6] + ("1" if lines[1][6] != "1" else "2") + lines[1][7:],
+        lines[2],
+    ]
+    mrz = parse_mrz(broken, today=dt.date(2026, 1, 1))
+    assert mrz is not None and not mrz.valid
+    unsure = Reading(value="M", confidence=UNSURE, method="ocr:label")
+    assert _checks(policy, sexo=unsure, mrz=mrz)["sex_match"].status == "inconclusive"
+
+
+def test_unread_name_passes_on_an_mrz_spelling_the_registered_name(policy) -> None:  # type: ignore[no-untyped-def]
+    unread = Reading(value=None, confidence=0.0)
+    check = _checks(policy, primer_apellido=unread, mrz=_valid_mrz())["name_match"]
+    assert check.status == "pass" and check.evidence["metodo"] == "mrz"
+
+
+def test_unread_name_and_an_mrz_of_another_name_is_inconclusive(policy) -> None:  # type: ignore[no-untyped-def]
+    other = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "F", "301231",
+                        "MEX", "RAMIREZ PEREZ", "MARIA JOSE")  # fmt: skip
+    unread = Reading(value=None, confidence=0.0)
+    check = _checks(policy, primer_apellido=unread, mrz=_valid_mrz(other))["name_match"]
+    assert check.status == "inconclusive" and not check.reasons
