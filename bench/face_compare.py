@@ -13,11 +13,17 @@ sides see the phone-camera size that makes detection expensive; both read the sa
 
 Times include decoding, exclude model loading (done once before), and are CPU seconds of this
 process (dlib runs single-threaded here) and wall seconds.
+
+Run on its own (``python -m bench`` runs it as one of its parts)::
+
+    OMP_THREAD_LIMIT=1 uv run python -m bench.face_compare --cases-dir DIR [--pairs 8] [--json OUT]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +176,51 @@ def _accuracy(rows: list[dict[str, Any]], who: str) -> dict[str, Any]:
         "grey_zone": sum(r[who] == "inconclusive" for r in rows),
         "accuracy": round((true_accept + true_reject) / max(1, len(rows)), 4),
     }
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Compare both readers on a labelled set and print the summary (0 when it ran)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.face_compare",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--cases-dir", type=Path, required=True, help="labelled set (labels.json)")
+    parser.add_argument("--pairs", type=int, default=8, help="genuine and mismatch pairs, each")
+    parser.add_argument(
+        "--work", type=Path, default=Path("/tmp/llave-bench/selfies-12mp"), help="upscaled selfies"
+    )
+    parser.add_argument("--json", type=Path, help="also write the rows and summary here")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    from commands._runtime import build_context
+
+    result = run(args.cases_dir, args.pairs, args.work, build_context())
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1) + "\n")
+    print(format_summary(result["summary"]))
+    return 0
+
+
+def format_summary(s: dict[str, Any]) -> str:
+    """The summary as a few lines of text."""
+    lines = [f"{s['pairs']} pairs ({s['upscaled']} selfies upscaled to {TWELVE_MP_SIDE} px)"]
+    for who, name in (("ours", "face stage (ours)"), ("fr", "face_recognition defaults")):
+        r = s[who]
+        lines.append(
+            f"{name:26s} CPU s p50 {r['cpu_s']['p50']:.3f} p95 {r['cpu_s']['p95']:.3f} "
+            f"mean {r['cpu_s']['mean']:.3f}; genuine accepted {r['genuine_accepted']}, impostors "
+            f"rejected {r['impostor_rejected']}, grey {r['grey_zone']}, accuracy {r['accuracy']:.2f}"
+        )
+    lines.append(
+        f"face_recognition / ours (total seconds): {s['speedup_cpu_s']:.2f}x CPU, "
+        f"{s['speedup_wall_s']:.2f}x wall"
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -22,10 +22,13 @@ _LEFT_EYE = list(range(36, 42))
 _RIGHT_EYE = list(range(42, 48))
 
 
-def normalised_grey(image_rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """The face box (clipped to the image) as a ``QUALITY_SIDE`` square grey crop."""
-    left, top, right, bottom = _clip_box(box, image_rgb.shape[1], image_rgb.shape[0])
-    crop = cv2.cvtColor(np.ascontiguousarray(image_rgb[top:bottom, left:right]), cv2.COLOR_RGB2GRAY)
+def normalised_grey(image_bgr: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The face box (clipped to the BGR image) as a ``QUALITY_SIDE`` square grey crop.
+
+    The box is read through a view of the image (OpenCV reads the sub-array in place).
+    """
+    left, top, right, bottom = _clip_box(box, image_bgr.shape[1], image_bgr.shape[0])
+    crop = cv2.cvtColor(image_bgr[top:bottom, left:right], cv2.COLOR_BGR2GRAY)
     shrinking = crop.shape[0] > QUALITY_SIDE
     interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC
     return cv2.resize(crop, (QUALITY_SIDE, QUALITY_SIDE), interpolation=interpolation)

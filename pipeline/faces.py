@@ -106,11 +106,11 @@ def faces_in_image(bgr: np.ndarray, models: FaceModels, pick: str = "largest") -
             rotations_tried=found.tried,
             timings_ms=timings,
         )
-    rgb = np.rot90(bgr, k=-found.rotation // 90)[:, :, ::-1]  # a view: only crops are copied
+    upright = _turned(bgr, found.rotation)
     boxes = sorted(found.detections, key=lambda d: -_side(d.box))
-    chosen = _central(boxes, rgb.shape[1], rgb.shape[0]) if pick == "central" else 0
+    chosen = _central(boxes, upright.shape[1], upright.shape[0]) if pick == "central" else 0
     clock = time.perf_counter()
-    face = _describe_face(rgb, boxes[chosen].box, models)
+    face = _describe_face(upright, boxes[chosen].box, models)
     timings["encode"] = _ms(clock)
     return ImageFaces(
         status="ok",
@@ -200,15 +200,27 @@ class _Described:
         self.chip_jpeg = chip_jpeg
 
 
-def _describe_face(rgb: np.ndarray, box: Box, models: FaceModels) -> _Described:
-    """Landmarks, measurements, encoding and evidence chip of the face in ``box``."""
-    crop, crop_box = _face_crop(rgb, box)
+def _turned(bgr: np.ndarray, rotation: int) -> np.ndarray:
+    """``bgr`` turned clockwise by ``rotation`` degrees (the array itself when upright)."""
+    if rotation == 0:
+        return bgr
+    codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    return cv2.rotate(bgr, codes[rotation])
+
+
+def _describe_face(bgr: np.ndarray, box: Box, models: FaceModels) -> _Described:
+    """Landmarks, measurements, encoding and evidence chip of the face in ``box``.
+
+    ``bgr`` is the upright BGR image; the crop around the face is converted to RGB (dlib's
+    order) only after it has been shrunk.
+    """
+    crop, crop_box = _face_crop(bgr, box)
     shape68 = models.landmarks(crop, crop_box, 68)
     shape5 = models.landmarks(crop, crop_box, 5)
     chip = models.chip(crop, shape5)
     descriptors = models.encode([chip, np.ascontiguousarray(chip[:, ::-1])])
     evidence = models.chip(crop, shape5, EVIDENCE_CHIP_SIZE, EVIDENCE_CHIP_PADDING)
-    measured = _measure(rgb, box, crop, crop_box, point_array(shape68))
+    measured = _measure(bgr, box, crop, crop_box, point_array(shape68))
     return _Described(measured, unit_template(descriptors.mean(axis=0)), _jpeg(evidence))
 
 
@@ -222,30 +234,54 @@ def unit_template(descriptor: np.ndarray) -> np.ndarray:
     return descriptor / norm if norm > 0 else descriptor
 
 
-def _face_crop(rgb: np.ndarray, box: Box) -> tuple[np.ndarray, Box]:
-    """A crop around ``box`` (one box side of margin), shrunk so the face is <= CROP_FACE_SIDE."""
+def _face_crop(bgr: np.ndarray, box: Box) -> tuple[np.ndarray, Box]:
+    """An RGB crop around ``box`` (one box side of margin), shrunk so the face is <= CROP_FACE_SIDE.
+
+    The crop is a view of ``bgr`` until it is resampled (no full-resolution copy).
+    """
     side = _side(box)
-    height, width = rgb.shape[:2]
+    height, width = bgr.shape[:2]
     left, top = max(box[0] - side, 0), max(box[1] - side, 0)
     right, bottom = min(box[2] + side, width), min(box[3] + side, height)
-    crop = rgb[top:bottom, left:right]
+    crop = bgr[top:bottom, left:right]
     inner = (box[0] - left, box[1] - top, box[2] - left, box[3] - top)
     factor = CROP_FACE_SIDE / side
     if factor >= 1.0:
-        return np.ascontiguousarray(crop), inner
-    small = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-    return small, _rescale(inner, factor)
+        return cv2.cvtColor(crop, cv2.COLOR_BGR2RGB), inner
+    return cv2.cvtColor(shrink(crop, factor), cv2.COLOR_BGR2RGB), _rescale(inner, factor)
+
+
+def shrink(image: np.ndarray, factor: float) -> np.ndarray:
+    """``image`` resized by ``factor`` < 1 with pixel-area averaging (``INTER_AREA``).
+
+    Large reductions first average whole blocks of k x k pixels (OpenCV's fast integer path,
+    half the cost of a fractional ``INTER_AREA`` over the full crop), then finish the fraction;
+    the result differs from one ``INTER_AREA`` step by about half a grey level on average.
+
+    >>> shrink(np.full((1000, 900, 3), 7, np.uint8), 0.3).shape
+    (300, 270, 3)
+    """
+    height, width = image.shape[:2]
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    block = int(1.0 / factor)
+    if block >= 2:
+        image = cv2.resize(
+            image[: height - height % block, : width - width % block],
+            (width // block, height // block),
+            interpolation=cv2.INTER_AREA,
+        )
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
 def _measure(
-    rgb: np.ndarray, box: Box, crop: np.ndarray, crop_box: Box, points: np.ndarray
+    bgr: np.ndarray, box: Box, crop: np.ndarray, crop_box: Box, points: np.ndarray
 ) -> FaceMeasurements:
-    grey = face_quality.normalised_grey(rgb, box)
+    grey = face_quality.normalised_grey(bgr, box)
     yaw, pitch, roll = face_quality.head_pose(points)
     crop_grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
     return FaceMeasurements(
         face_px=_side(box),
-        relative_size=round(_side(box) / min(rgb.shape[:2]), 4),
+        relative_size=round(_side(box) / min(bgr.shape[:2]), 4),
         blur=round(face_quality.blur_variance(grey), 2),
         **{k: round(v, 4) for k, v in face_quality.exposure(grey).items()},
         yaw=round(yaw, 2),
