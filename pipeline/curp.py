@@ -28,7 +28,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from pipeline.names import PARTICLES  # skipped in compound names (DE LA CRUZ -> CRUZ)
+from pipeline.names import PARTICLES, edit_distance  # particles: skipped (DE LA CRUZ -> CRUZ)
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
@@ -336,6 +336,9 @@ def repair(read: str) -> CurpRepair | None:
     CurpRepair(curp='GALA850101MDFLPN04', changed=(6, 8, 9), check_ok=True)
     >>> repair("GALA850101MDFLPN03").check_ok
     False
+
+    Letter-for-letter confusions (M/N, E/F...) are *not* undone here: the check digit alone
+    would pick the wrong one in one case out of ten; :func:`resolve` does that with evidence.
     """
     value = normalise(read)
     if len(value) != 18:
@@ -345,29 +348,8 @@ def repair(read: str) -> CurpRepair | None:
         table = {"D": _TO_DIGIT, "L": _TO_LETTER}.get(kind, {})
         chars[i] = table.get(chars[i], chars[i])
     fixed = "".join(chars)
-    if check_digit(fixed) != fixed[17]:
-        fixed = _unique_letter_fix(fixed) or fixed
     changed = tuple(i for i in range(18) if fixed[i] != value[i])
     return CurpRepair(curp=fixed, changed=changed, check_ok=check_digit(fixed) == fixed[17])
-
-
-_LETTER_CONFUSIONS = ("IL", "ODQ", "EF", "CG", "MN", "UV")
-
-
-def _unique_letter_fix(curp: str) -> str | None:
-    """The one single letter-for-letter confusion (I/L, O/D/Q...) that makes the check hold."""
-    found = []
-    for i, kind in enumerate(_SHAPE):
-        if kind != "L":
-            continue
-        for group in _LETTER_CONFUSIONS:
-            if curp[i] not in group:
-                continue
-            for alt in group.replace(curp[i], ""):
-                candidate = curp[:i] + alt + curp[i + 1 :]
-                if check_digit(candidate) == candidate[17] and _PATTERN.match(candidate):
-                    found.append(candidate)
-    return found[0] if len(found) == 1 else None
 
 
 def find_curps(text: str) -> list[str]:
@@ -378,3 +360,252 @@ def find_curps(text: str) -> list[str]:
     """
     tokens = re.findall(r"(?<![A-Z0-9Ñ])[A-Z0-9Ñ]{18}(?![A-Z0-9Ñ])", str(text).upper())
     return [t for t in tokens if (r := repair(t)) is not None and _PATTERN.match(r.curp)]
+
+
+# ---------------------------------------------------------------- resolution with evidence
+
+#: letter pairs OCR confuses; a swap inside a group is only trusted with independent evidence
+LETTER_CONFUSIONS = ("ILJ", "ODQ", "EF", "CG", "MN", "UV", "HN", "PR", "BE", "KX")
+#: digit pairs OCR confuses (digit positions only; the birth date must confirm them)
+DIGIT_CONFUSIONS = ("38", "56", "17", "08", "69", "35")
+#: readings of a non-digit glyph in the check-digit position, the usual one first
+CHECK_GLYPHS = {
+    "O": "0", "D": "0", "Q": "0", "U": "0", "C": "0", "I": "1", "L": "1", "J": "1", "Z": "2",
+    "S": "58", "B": "83", "G": "6", "A": "4", "T": "7", "E": "8",
+}  # fmt: skip
+_ANY_STATE = re.compile(r"^[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{2}[B-DF-HJ-NP-TV-Z]{3}[0-9A-Z]\d$")
+#: minimum number of CURP positions the evidence must cover before a repair is trusted
+MIN_EVIDENCE = 10
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the document says about its holder independently of the CURP's characters.
+
+    ``names`` holds (nombre, primer apellido, segundo apellido) per source (printed zone,
+    MRZ); ``prefix`` is a passport MRZ's personal number (the CURP's first 14 characters,
+    protected by the MRZ's own check digit).
+    """
+
+    names: tuple[tuple[str, str, str | None], ...] = ()
+    birth_dates: tuple[dt.date, ...] = ()
+    sexes: tuple[str, ...] = ()
+    prefix: str | None = None
+
+    def allowed(self) -> list[frozenset[str]]:
+        """Per position, the characters the evidence allows (empty: no evidence there).
+
+        >>> ev = Evidence(names=(("Juan", "Pérez", "Gómez"),), birth_dates=(dt.date(2001, 12, 3),))
+        >>> "".join(min(a) if a else "?" for a in ev.allowed())
+        'PEGJ011203???RMN??'
+        """
+        sets: list[set[str]] = [set() for _ in range(18)]
+        day = dt.date(2000, 1, 1)
+        for nombre, first, second in self.names:
+            if not _significant(nombre) or not _significant(first):
+                continue
+            expected = expected_prefix(nombre, first, second, day, "H", "NE")
+            for i in (0, 1, 2, 3, 13, 14, 15):
+                sets[i].add(expected[i])
+        for born in self.birth_dates:
+            for i, c in enumerate(born.strftime("%y%m%d"), start=4):
+                sets[i].add(c)
+        for sex in self.sexes:
+            if sex and sex[0].upper() in "HMX":
+                sets[10].add(sex[0].upper())
+        if self.prefix and len(self.prefix) == 14:
+            for i, c in enumerate(self.prefix):
+                sets[i] = {c}
+        return [frozenset(s) for s in sets]
+
+    def century_digit(self, yy: str) -> bool | None:
+        """Whether the homonym character must be a digit (born before 2000); None: unknown."""
+        years = {d.year for d in self.birth_dates if d.strftime("%y") == yy}
+        if len(years) == 1:
+            return years.pop() < 2000
+        if yy.isdigit() and int(yy) > dt.date.today().year % 100:
+            return True
+        return None
+
+
+@dataclass(frozen=True)
+class CurpChoice:
+    """A CURP chosen from OCR text: how (``method``), and whether its check digit holds.
+
+    ``method``: ``read`` (as printed, letter/digit shape only), ``repaired:<how>`` (a
+    confusion undone, confirmed by evidence and the check digit) or ``printed-invalid`` (the
+    check digit fails but every other part agrees with the document: what is printed).
+    """
+
+    curp: str
+    method: str
+    check_ok: bool
+    token: int  # index of the text it came from
+
+    @property
+    def repaired(self) -> bool:
+        """A character was changed beyond letter/digit shape."""
+        return self.method.startswith("repaired")
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    curp: str
+    edits: tuple[str, ...]  # kinds of non-trivial edits made ("deletion", "swap@3"...)
+    swapped: tuple[int, ...]  # positions changed by a swap (not by shape)
+
+
+def resolve(texts: list[str], evidence: Evidence) -> CurpChoice | None:
+    """Choose the CURP printed in OCR ``texts`` (best source first).
+
+    1. A reading whose check digit holds after letter/digit shape repair only: taken.
+    2. Else one or two confusions undone (a letter swap M/N, E/F..., a spurious extra
+       glyph, the other reading of a letter in the check position, the MRZ's prefix):
+       taken only when the check digit then holds **and** the evidence (names' initials and
+       consonants, birth date, sex, MRZ prefix) covers at least ``MIN_EVIDENCE`` positions,
+       agrees with every one of them and covers every swapped position. A repair only the
+       check digit supports is refused.
+    3. Else a reading whose check digit fails but which agrees with all the evidence is
+       returned as ``printed-invalid`` (the caller decides whether it was read consistently).
+
+    >>> ev = Evidence(names=(("Noemí", "Núñez", "Luna"),), birth_dates=(dt.date(2002, 2, 13),))
+    >>> resolve(["CURP NULNO20213MSRXNMAS"], ev).curp     # S read for 8: evidence + check
+    'NULN020213MSRXNMA8'
+    >>> resolve(["NULN020213MSRXNMA5"], ev).method      # M->N would fix the check: refused
+    'printed-invalid'
+    >>> resolve(["NULN020213MSRXNMA5"], Evidence()) is None
+    True
+    """
+    allowed = evidence.allowed()
+    printed: CurpChoice | None = None
+    confirmed: dict[str, tuple[int, int, _Candidate]] = {}
+    for index, text in enumerate(texts):
+        for candidate in _candidates(text, evidence):
+            value = candidate.curp
+            check = check_digit(value) == value[17]
+            if check and not candidate.edits:
+                return CurpChoice(value, "read", True, index)
+            agrees = _agrees(candidate, allowed)
+            if check and agrees and value not in confirmed:
+                confirmed[value] = (len(candidate.edits), index, candidate)
+            elif not check and not candidate.edits and agrees and printed is None:
+                printed = CurpChoice(value, "printed-invalid", False, index)
+    if confirmed:
+        best = min(confirmed.values(), key=lambda item: item[:2])
+        ties = [v for v in confirmed.values() if v[0] == best[0]]
+        if len(ties) == 1:
+            how = "+".join(sorted(set(e.split("@")[0] for e in best[2].edits)))
+            return CurpChoice(best[2].curp, f"repaired:{how}", True, best[1])
+    return printed
+
+
+def _agrees(candidate: _Candidate, allowed: list[frozenset[str]]) -> bool:
+    """Evidence covers enough positions, every swapped one, and agrees with all of them."""
+    known = [i for i, chars in enumerate(allowed) if chars]
+    if len(known) < MIN_EVIDENCE:
+        return False
+    if any(candidate.curp[i] not in allowed[i] for i in known):
+        return False
+    return all(i in known for i in candidate.swapped)
+
+
+def _candidates(text: str, evidence: Evidence) -> list[_Candidate]:
+    """Every CURP-shaped reading of ``text``: 18-character windows (19-20 with spurious
+    glyphs dropped), shape-repaired, plus single swaps and the MRZ-prefix reading."""
+    squashed = _squash(text)
+    out: list[_Candidate] = []
+    for size, extra in ((18, 0), (19, 1), (20, 2)):
+        for start in range(0, max(0, len(squashed) - size + 1)):
+            window = squashed[start : start + size]
+            for raw in _deletions(window, extra):
+                out.extend(_readings(raw, ("deletion",) * extra, evidence))
+            if evidence.prefix and len(evidence.prefix) == 14:
+                out.extend(_with_prefix(window, evidence))
+    return out
+
+
+def _squash(text: str) -> str:
+    """Upper-case letters and digits only; ``¡``/``|`` read for I are kept as I."""
+    text = str(text).upper().replace("¡", "I").replace("|", "I")
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return re.sub(r"[^A-Z0-9Ñ]", "", text)
+
+
+def _deletions(window: str, extra: int) -> list[str]:
+    """``window`` with ``extra`` characters dropped, each way (distinct results)."""
+    results = {window}
+    for _ in range(extra):
+        results = {r[:i] + r[i + 1 :] for r in results for i in range(len(r))}
+    return sorted(results)
+
+
+def _readings(raw: str, edits: tuple[str, ...], evidence: Evidence) -> list[_Candidate]:
+    """The shape-repaired reading of 18 raw characters and its single-swap variants."""
+    base = _shape(raw, evidence)
+    if base is None:
+        return []
+    found = [_Candidate(base, edits, ())] if _plausible(base) else []
+    if len(edits) >= 2:
+        return found
+    for i, alt in _swaps(raw, base):
+        value = base[:i] + alt + base[i + 1 :]
+        if _plausible(value):
+            found.append(_Candidate(value, (*edits, f"swap@{i}"), () if i == 17 else (i,)))
+    return found
+
+
+def _shape(raw: str, evidence: Evidence) -> str | None:
+    """Letters where letters go, digits where digits go, the homonym by the century."""
+    fixed = repair(raw)
+    if fixed is None:
+        return None
+    value = fixed.curp
+    digit = evidence.century_digit(value[4:6])
+    homonym = raw[16]
+    if digit is True:
+        homonym = homonym.translate(_DIGIT_TABLE)
+    elif digit is False:
+        homonym = homonym.translate(_LETTER_TABLE)
+    check = value[17] if value[17].isdigit() else CHECK_GLYPHS.get(value[17], value[17])[0]
+    return value[:16] + homonym + check
+
+
+_DIGIT_TABLE = str.maketrans(_TO_DIGIT)
+_LETTER_TABLE = str.maketrans(_TO_LETTER)
+
+
+def _swaps(raw: str, base: str) -> list[tuple[int, str]]:
+    """(position, character) of each single confusion worth trying."""
+    swaps: list[tuple[int, str]] = []
+    for i in range(17):
+        groups = DIGIT_CONFUSIONS if _SHAPE[i] == "D" else LETTER_CONFUSIONS
+        for group in groups:
+            if base[i] in group:
+                swaps.extend((i, alt) for alt in group if alt != base[i])
+    glyph = raw[17]
+    if not glyph.isdigit():
+        swaps.extend((17, alt) for alt in CHECK_GLYPHS.get(glyph, "")[1:])
+    return swaps
+
+
+def _plausible(value: str) -> bool:
+    """CURP-shaped with a real state and birth date."""
+    return (
+        bool(_ANY_STATE.match(value))
+        and value[11:13] in STATES
+        and birth_date_of(value) is not None
+    )
+
+
+def _with_prefix(window: str, evidence: Evidence) -> list[_Candidate]:
+    """A passport's MRZ prefix with the printed last four characters of a line that
+    roughly starts like it (up to four slips in the first 14)."""
+    prefix = evidence.prefix or ""
+    if len(window) not in (18, 19) or window[:14] == prefix:
+        return []
+    if edit_distance(window[:-4], prefix, limit=5) > 4:
+        return []
+    value = _shape(prefix + window[-4:], evidence)
+    if value is None or not _plausible(value):
+        return []
+    return [_Candidate(value, ("mrz-prefix",), ())]

@@ -113,7 +113,60 @@ def read_ine(front: np.ndarray, back: np.ndarray | None, ocr: OcrEngine) -> IdRe
     back_record, mrz = read_back(back, ocr) if back is not None else (None, None)
     if mrz is not None and mrz.valid:
         _recheck_against_mrz(front_page, ocr, fields, mrz)
+    if not _read_as_printed(fields["curp"]):
+        _settle_ine_curp(front_page, ocr, fields, mrz)
     return _merge_ine(fields, mrz, front_record, back_record)
+
+
+def _read_as_printed(curp: Reading) -> bool:
+    """The CURP was read with its check digit holding and no repair beyond letter/digit shape."""
+    return curp.present and curp_check_ok(str(curp.value)) and curp.method != "ocr:region"
+
+
+def _settle_ine_curp(
+    page: Page, ocr: OcrEngine, fields: dict[str, Reading], mrz: MrzResult | None
+) -> None:
+    """Second, evidence-backed pass on a CURP the first pass could not read as printed; the
+    fields derived from the CURP (name split, sex fallback) follow the settled value."""
+    found = doc.phrases(page.words)
+    labels = find_labels(found, INE_LABELS)
+    evidence = curp_evidence(fields, mrz)
+    settled = read_curp(page, ocr, found, labels.get("curp"), evidence)
+    if settled.value == fields["curp"].value:
+        return
+    fields["curp"] = settled
+    fields.update(find_names_ine(found, labels, settled))
+    if fields.get("sexo", _NONE).method == "curp":
+        fields["sexo"] = find_sex(page, found, labels.get("sexo"), settled, ocr)
+
+
+def curp_evidence(fields: dict[str, Reading], mrz: MrzResult | None) -> curp_rules.Evidence:
+    """What the document says besides its CURP: printed and MRZ names, birth date and sex,
+    and a passport MRZ's personal number (the CURP's first 14 characters)."""
+    names: list[tuple[str, str, str | None]] = []
+    dates_: list[dt.date] = []
+    sexes: list[str] = []
+    own = {k: v for k, v in fields.items() if v.present and v.method not in ("curp", "mrz")}
+    if "nombre" in own and "primer_apellido" in own:
+        second = own.get("segundo_apellido", _NONE).value
+        names.append((str(own["nombre"].value), str(own["primer_apellido"].value), second))
+    printed_birth = own.get("fecha_nacimiento", _NONE).value
+    if isinstance(printed_birth, dt.date):
+        dates_.append(printed_birth)
+    if "sexo" in own:
+        sexes.append(str(own["sexo"].value))
+    prefix = None
+    if mrz is not None:
+        parts = _mrz_names(mrz)
+        if parts.get("nombre") and parts.get("primer_apellido"):
+            names.append((parts["nombre"], parts["primer_apellido"], parts.get("segundo_apellido")))
+        if mrz.birth_date is not None and mrz.checks.get("birth_date"):
+            dates_.append(mrz.birth_date)
+        if (letter := _sex_letter(mrz.sex)) is not None:
+            sexes.append(letter)
+        if mrz.checks.get("optional_data") and mrz.curp_prefix and len(mrz.curp_prefix) == 14:
+            prefix = mrz.curp_prefix
+    return curp_rules.Evidence(tuple(names), tuple(dates_), tuple(sexes), prefix)
 
 
 def _recheck_against_mrz(
@@ -200,7 +253,9 @@ def ine_front_fields(page: Page, ocr: OcrEngine) -> dict[str, Reading]:
     fields: dict[str, Reading] = {}
     printed_birth = find_birth_date(found, labels.get("nacimiento"), _NONE)
     year = printed_birth.value.year if isinstance(printed_birth.value, dt.date) else None
-    fields["curp"] = read_curp(page, ocr, found, labels.get("curp"), year)
+    born = [printed_birth.value] if isinstance(printed_birth.value, dt.date) else []
+    evidence = curp_rules.Evidence(birth_dates=tuple(born))
+    fields["curp"] = first_curp(found, labels.get("curp"), evidence, year)
     fields["clave_elector"] = find_clave_elector(found, labels.get("clave"))
     fields["fecha_nacimiento"] = find_birth_date(found, labels.get("nacimiento"), fields["curp"])
     fields["sexo"] = find_sex(page, found, labels.get("sexo"), fields["curp"], ocr)
@@ -428,22 +483,74 @@ def find_curp(
     return best
 
 
-def read_curp(
-    page: Page, ocr: OcrEngine, found: list[Phrase], label: Phrase | None, year: int | None
+def curp_sources(found: list[Phrase], label: Phrase | None) -> list[Phrase]:
+    """Where a CURP may be printed, best first: its label's phrase and neighbours, then
+    every phrase of the side."""
+    near = [label, *neighbours(found, label, below=1)] if label else []
+    rest = [p for p in found if all(p is not q for q in near)]
+    return [p for p in near + rest if len(p.text) <= _MAX_CURP_LINE]
+
+
+#: longer phrases (an MRZ line is 30-44 characters) are not searched for a printed CURP
+_MAX_CURP_LINE = 30
+
+
+def first_curp(
+    found: list[Phrase], label: Phrase | None, evidence: curp_rules.Evidence, year: int | None
 ) -> Reading:
-    """:func:`find_curp`, and when its check digit fails a second, closer OCR of the line it
-    was found on: a valid reading wins; the same invalid reading twice is what is printed."""
-    first, phrase = find_curp(found, label, year)
-    if first.present and curp_check_ok(str(first.value)):
-        return first
+    """The first, OCR-free pass: a CURP read as printed (check digit holding after
+    letter/digit shape repair), else the label's unconfirmed reading (low confidence)."""
+    sources = curp_sources(found, label)
+    choice = curp_rules.resolve([p.text for p in sources], evidence)
+    if choice is not None and choice.check_ok:
+        return _choice_reading(choice, sources[choice.token], label)
+    return find_curp(found, label, year)[0]
+
+
+def _choice_reading(choice: curp_rules.CurpChoice, phrase: Phrase, label: Phrase | None) -> Reading:
+    """A resolved CURP as a Reading: confidence by how it was obtained."""
+    method = "ocr:label" if phrase is label else "ocr:pattern"
+    if choice.method == "read":
+        conf = max(phrase.confidence, 0.9)
+    elif choice.check_ok:
+        conf, method = 0.85, f"{method}+{choice.method}"
+    else:
+        conf, method = 0.6, f"{method}+printed-invalid"
+    return Reading(
+        value=choice.curp, confidence=_conf(conf), method=method, repaired=choice.repaired
+    )
+
+
+def read_curp(
+    page: Page,
+    ocr: OcrEngine,
+    found: list[Phrase],
+    label: Phrase | None,
+    evidence: curp_rules.Evidence,
+) -> Reading:
+    """The CURP, settled with the document's evidence (:func:`pipeline.curp.resolve`). When
+    no reading holds its check digit, the line is OCR'd once more, closer, with a whitelist
+    (the failure path only): a reading that then holds wins; a check-failing CURP that
+    agrees with all the evidence and is read the same twice is what is printed."""
+    year = evidence.birth_dates[0].year if evidence.birth_dates else None
+    sources = curp_sources(found, label)
+    choice = curp_rules.resolve([p.text for p in sources], evidence)
+    if choice is not None and choice.check_ok:
+        return _choice_reading(choice, sources[choice.token], label)
+    fallback, phrase = find_curp(found, label, year)
+    if choice is not None:
+        phrase = sources[choice.token]
     for target in _curp_regions(found, label, phrase):
         text = reocr_phrase(page, target, ocr, whitelist=CURP_WHITELIST)
-        candidates = curp_candidates(text, year)
-        if candidates and curp_check_ok(candidates[0]):
-            return Reading(value=candidates[0], confidence=0.9, method="ocr:region", repaired=True)
-        if first.present and first.value in candidates and phrase is not None:
-            return first.model_copy(update={"confidence": _conf(phrase.confidence)})
-    return first
+        again = curp_rules.resolve([text], evidence)
+        if again is not None and again.check_ok:
+            method = "ocr:region" + ("" if again.method == "read" else f"+{again.method}")
+            return Reading(value=again.curp, confidence=0.85, method=method, repaired=True)
+        if choice is not None and again is not None and again.curp == choice.curp:
+            return _choice_reading(choice, sources[choice.token], label)
+        if fallback.present and fallback.value in curp_candidates(text, year) and phrase:
+            return fallback.model_copy(update={"confidence": _conf(phrase.confidence)})
+    return fallback
 
 
 def _curp_regions(found: list[Phrase], label: Phrase | None, phrase: Phrase | None) -> list[Phrase]:
@@ -723,41 +830,79 @@ def read_passport(image: np.ndarray, ocr: OcrEngine) -> IdReading:
     fields["fecha_nacimiento"] = _passport_date(found, labels.get("nacimiento"), birth=True)
     born = fields["fecha_nacimiento"].value or (mrz.birth_date if mrz else None)
     year = born.year if isinstance(born, dt.date) else None
-    fields["curp"] = with_mrz_prefix(
-        read_curp(page, ocr, found, labels.get("curp"), year), found, mrz, year
-    )
+    dates_ = (born,) if isinstance(born, dt.date) else ()
+    first = first_curp(found, labels.get("curp"), curp_rules.Evidence(birth_dates=dates_), year)
+    fields["curp"] = first
     fields["vigencia_hasta"] = _passport_date(found, labels.get("caducidad"))
     fields["sexo"] = _passport_sex(found, labels.get("sexo"))
     fields["numero_documento"] = _value_after(
         found, labels.get("numero"), r"(?<![A-Z0-9])(?=[A-Z0-9]*\d)[A-Z0-9]{8,10}(?![A-Z0-9])"
     )
-    curp_value = str(fields["curp"].value) if fields["curp"].present else None
-    fields.update(_passport_names(found, labels, curp_value))
+    fields.update(passport_names(found, labels, _curp_text(first), mrz))
+    prefix = curp_evidence({}, mrz).prefix
+    if not _read_as_printed(first) or (prefix and not str(first.value).startswith(prefix)):
+        fields["curp"] = read_curp(page, ocr, found, labels.get("curp"), curp_evidence(fields, mrz))
+        if fields["curp"].value != first.value:
+            fields.update(passport_names(found, labels, _curp_text(fields["curp"]), mrz))
     _fill_from(fields, mrz)
     return IdReading.model_validate(
         {"id_type": "passport", "front": record, "mrz": mrz, **_typed(fields)}
     )
 
 
-def with_mrz_prefix(
-    curp: Reading, found: list[Phrase], mrz: MrzResult | None, year: int | None
-) -> Reading:
-    """Passport: the MRZ's personal number (checked by its own check digit) is the CURP's
-    first 14 characters. A printed CURP disagreeing with it is replaced by a printed
-    candidate that starts with it, or by the prefix plus the printed last 4 characters when
-    the CURP check digit then holds (``repaired``)."""
-    prefix = mrz.curp_prefix if mrz is not None and mrz.checks.get("optional_data") else None
-    if not prefix or len(prefix) != 14 or (curp.present and str(curp.value).startswith(prefix)):
-        return curp
-    for phrase in found:
-        for candidate in curp_candidates(phrase.text, year):
-            if candidate.startswith(prefix) and curp_check_ok(candidate):
-                return Reading(value=candidate, confidence=0.9, method="mrz+ocr", repaired=True)
-    if curp.present and len(str(curp.value)) == 18:
-        joined = prefix + str(curp.value)[14:]
-        if curp_check_ok(joined):
-            return Reading(value=joined, confidence=0.85, method="mrz+ocr", repaired=True)
-    return curp
+def _curp_text(curp: Reading) -> str | None:
+    return str(curp.value) if curp.present else None
+
+
+def passport_names(
+    found: list[Phrase], labels: dict[str, Phrase], curp: str | None, mrz: MrzResult | None
+) -> dict[str, Reading]:
+    """The passport's names. With a valid MRZ its names are the source (OCR-B, no labels to
+    miss), each word taking its accents and Ñ from the printed zone when a printed word
+    equals it once folded; without one, the printed names by their labels."""
+    printed = _passport_names(found, labels, curp)
+    if mrz is None or not mrz.valid or not mrz.surnames.strip():
+        return printed
+    words = [w for p in found if "<" not in p.text for w in _clean_name(p.text).split()]
+    out: dict[str, Reading] = {}
+    for name, value in _mrz_names(mrz, curp).items():
+        read = printed.get(name)
+        if not value and name != "segundo_apellido":
+            if read is not None:
+                out[name] = read
+            continue
+        if read is not None and _longer_same_name(str(read.value), value):
+            out[name] = read  # the MRZ truncated a long name
+            continue
+        accented = with_printed_accents(value, words)
+        reading = _from_mrz(accented, mrz)
+        if accented != value:
+            reading = reading.model_copy(update={"method": "mrz+ocr"})
+        out[name] = reading
+    return out
+
+
+def _longer_same_name(printed: str, mrz: str) -> bool:
+    """The printed name is the MRZ's, only longer (the MRZ name field was full)."""
+    a, b = names.comparable(printed), names.comparable(mrz)
+    return len(a) > len(b) >= 8 and a.startswith(b)
+
+
+def with_printed_accents(mrz_name: str, printed_words: list[str]) -> str:
+    """Each word of an MRZ name (no accents, Ñ as N) replaced by the printed word that folds
+    to it, when one exists: the printed zone carries the diacritics.
+
+    >>> with_printed_accents("CRUZ ORDONEZ", ["APELLIDOS", "CRUZ", "ORDÓÑEZ", "JESÚS"])
+    'CRUZ ORDÓÑEZ'
+    >>> with_printed_accents("PENA", ["PENCA", "PEÑAS"])
+    'PENA'
+    """
+    by_fold: dict[str, str] = {}
+    for word in printed_words:
+        key = names.comparable(word)
+        if word != key and key not in by_fold:
+            by_fold[key] = word
+    return " ".join(by_fold.get(names.comparable(w), w) for w in mrz_name.split())
 
 
 def _passport_date(found: list[Phrase], label: Phrase | None, birth: bool = False) -> Reading:

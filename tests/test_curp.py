@@ -8,11 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.curp import (
+    Evidence,
     agreement,
     check_digit,
     expected_prefix,
     find_curps,
     repair,
+    resolve,
     validate,
 )
 
@@ -79,10 +81,17 @@ def test_agreement_names_the_disagreeing_part() -> None:
 
 def test_repair_by_position() -> None:
     good = _valid("GALA850101MDFLPN0")
-    fixed = repair("6ALA85O1OIMDF1PN0" + good[-1])
+    fixed = repair("6ALA85O1OIMDFLPN0" + good[-1])
     assert fixed is not None and fixed.curp == good and fixed.check_ok
-    assert fixed.changed == (0, 6, 8, 9, 13)
+    assert fixed.changed == (0, 6, 8, 9)
     assert repair("GALA") is None
+
+
+def test_repair_does_not_swap_letters_for_the_check_digit() -> None:
+    # 1 -> I by shape; I -> L would make the check hold, but only evidence may say so
+    good = _valid("GALA850101MDFLPN0")
+    fixed = repair("GALA850101MDF1PN0" + good[-1])
+    assert fixed is not None and fixed.curp[13] == "I" and not fixed.check_ok
 
 
 def test_find_curps_in_text() -> None:
@@ -91,10 +100,95 @@ def test_find_curps_in_text() -> None:
     assert find_curps("NO CURP HERE") == []
 
 
+# --- resolve: repairs only with independent evidence ------------------------------------
+
+GOOD = _valid("GALA850101MDFLPN0")  # ANA GALVAN LOPEZ, 1 Jan 1985, M
+EVIDENCE = Evidence(
+    names=(("Ana", "Galván", "López"),), birth_dates=(dt.date(1985, 1, 1),), sexes=("M",)
+)
+
+
+def _swap(value: str, i: int, char: str) -> str:
+    return value[:i] + char + value[i + 1 :]
+
+
+def test_read_as_printed_needs_no_evidence() -> None:
+    choice = resolve([f"CURP {GOOD}"], Evidence())
+    assert choice is not None and choice.curp == GOOD and choice.method == "read"
+    assert not choice.repaired
+
+
+def test_letter_swap_confirmed_by_names_and_check_digit() -> None:
+    misread = _swap(GOOD, 13, "I")  # L of GALVAN read as I
+    choice = resolve([misread], EVIDENCE)
+    assert choice is not None and choice.curp == GOOD and choice.check_ok
+    assert choice.repaired and choice.method == "repaired:swap"
+
+
+def test_check_digit_only_repair_is_refused() -> None:
+    misread = _swap(GOOD, 13, "I")
+    # no evidence: the check digit alone would pick I -> L (or J): refused
+    assert resolve([misread], Evidence()) is None
+    # evidence that does not cover the names: still refused
+    dates_only = Evidence(birth_dates=(dt.date(1985, 1, 1),), sexes=("M",))
+    assert resolve([misread], dates_only) is None
+
+
+def test_swap_contradicting_the_names_is_refused() -> None:
+    # a CURP printed with a wrong check digit: no single confusion both makes it hold and
+    # agrees with the holder's names and birth date, so what is printed is reported
+    printed = "TAVR800310HMNLGC03"
+    assert check_digit(printed[:17]) != printed[17]
+    evidence = Evidence(
+        names=(("Ricardo", "Talavera", "Vega"),), birth_dates=(dt.date(1980, 3, 10),)
+    )
+    choice = resolve([f"CURP {printed}"], evidence)
+    assert choice is not None and choice.curp == printed
+    assert choice.method == "printed-invalid" and not choice.check_ok
+
+
+def test_printed_invalid_needs_agreeing_evidence() -> None:
+    printed = _swap(GOOD, 17, str((int(GOOD[17]) + 1) % 10))
+    choice = resolve([printed], EVIDENCE)
+    assert choice is not None and choice.curp == printed and choice.method == "printed-invalid"
+    other = Evidence(names=(("Beatriz", "Galván", "López"),), birth_dates=(dt.date(1985, 1, 1),))
+    assert resolve([printed], other) is None
+
+
+def test_spurious_glyph_and_check_letter() -> None:
+    # one 0 read as "O0", the check digit read as a letter (S for 8 or 5)
+    value = _valid("CUOE850622HTSRLR0")
+    assert value[17] in "58"
+    noisy = value[:2] + "O0" + value[3:17] + "S"
+    evidence = Evidence(names=(("Ernesto", "Cruz", "Olvera"),), birth_dates=(dt.date(1985, 6, 22),))
+    choice = resolve([noisy], evidence)
+    assert choice is not None and choice.curp == value and choice.repaired
+
+
+def test_homonym_follows_the_century() -> None:
+    value = _valid("VALA650729HTCLNN0")
+    read = value[:16] + "O" + value[17]  # O and 0 weigh the same there (25 x 2 = 50)
+    choice = resolve([read], Evidence())
+    assert choice is not None and choice.curp == value
+
+
+def test_mrz_prefix_with_printed_suffix() -> None:
+    value = _valid("ZUTE561103HDFXRM0")
+    evidence = Evidence(
+        names=(("Emiliano", "Zuniga", "Trevino"),),
+        birth_dates=(dt.date(1956, 11, 3),),
+        prefix=value[:14],
+    )
+    garbled = "ZUTES561M03HDFX" + value[14:]  # 1 read as M, a stray S
+    choice = resolve([garbled], evidence)
+    assert choice is not None and choice.curp == value and choice.repaired
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=40))
 def test_never_raises(text: str) -> None:
     validate(text)
     repair(text)
     find_curps(text)
+    resolve([text], EVIDENCE)
     agreement(text, text, text, text, None, text[:1] or None, text[:2] or None)
