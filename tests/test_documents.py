@@ -225,6 +225,80 @@ def test_invalid_front_gives_empty_reading(ocr: OcrEngine) -> None:
     assert [c.status for c in checks] == ["inconclusive"] and not checks[0].reasons
 
 
+# --- orientation and reading effort (pages) -----------------------------------------------
+
+
+class CountingOcr(OcrEngine):
+    """The real engine, counting its calls and the sizes of the images it was given."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=30)
+        self.sizes: list[tuple[int, int]] = []
+
+    def data(self, image, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.sizes.append((image.shape[1], image.shape[0]))
+        return super().data(image, *args, **kwargs)
+
+
+def bill_page(turn: int = 0) -> document.Page:
+    """A rendered bill at canonical page size, turned clockwise by ``turn`` degrees."""
+    image = document.canonical_size(np.asarray(render_bill())[:, :, ::-1], "page")
+    return document.Page(image=document.rotate(image, turn))
+
+
+def test_text_layout_tells_the_direction_of_lines() -> None:
+    page = bill_page()
+    assert document.text_layout(page.grey).axis == "rows"
+    assert document.text_layout(document.rotate(page.grey, 90)).axis == "columns"
+    noise = np.random.default_rng(1).normal(25, 4, (960, 1280)).clip(0, 255).astype(np.uint8)
+    dark = cv2.GaussianBlur(noise, (9, 9), 0)
+    assert document.text_layout(dark).glyphs < document.MIN_GLYPHS
+    assert document.text_layout(np.full((600, 800), 255, np.uint8)).axis == "unknown"
+
+
+@pytest.mark.parametrize(("turn", "fix"), [(0, 0), (90, 270), (180, 180), (270, 90)])
+def test_turned_page_is_read_once_or_twice(turn: int, fix: int) -> None:
+    """The text direction picks the two candidate turns without OCR: an upright page costs
+    one OCR call, a page upside down or on its side two (never the four of before)."""
+    ocr = CountingOcr()
+    page = document.upright(bill_page(turn), ocr, "page", enlarge=True)
+    assert page.rotation == fix
+    assert "FACTURADO" in document.fold(document.page_text(page.words))
+    assert len(ocr.sizes) == (1 if fix in (0, 90) else 2)
+
+
+def test_page_without_glyphs_is_only_glanced_at() -> None:
+    """A dark, blurred photo: one half-size OCR call (it used to be four full-size ones
+    and an enlarged fifth, tens of seconds of tesseract on noise); its measurements still
+    say unreadable (low confidence, measured on the full-size image)."""
+    ocr = CountingOcr()
+    noise = np.random.default_rng(2).normal(28, 6, (807, 1280, 3)).clip(0, 255).astype(np.uint8)
+    page = document.read_page(cv2.GaussianBlur(noise, (7, 7), 0), ocr, "card")
+    assert ocr.sizes == [(640, 404)]
+    record = document.describe(page)
+    assert record.ocr_confidence < 0.5 and record.quality.width == 1280
+
+
+def test_read_words_at_a_scale_maps_boxes_back(ocr: OcrEngine) -> None:
+    image = bill_page().image
+    full = {w.text: w for w in document.read_words(ocr, image)}
+    half = {w.text: w for w in document.read_words(ocr, image, scale=0.5)}
+    word = full["FACTURADO:"] if "FACTURADO:" in full else full["PERIODO"]
+    twin = half[word.text]
+    assert abs(twin.left - word.left) <= 6 and abs(twin.top - word.top) <= 6
+    assert abs(twin.height - word.height) <= 6
+
+
+def test_small_print_is_enlarged_once() -> None:
+    """Print too small for Tesseract is read again enlarged, once, and kept when better."""
+    ocr = CountingOcr()
+    small = cv2.resize(bill_page().image, None, fx=0.42, fy=0.42, interpolation=cv2.INTER_AREA)
+    page = document.upright(document.Page(image=small), ocr, "page", enlarge=True)
+    assert page.scale > 1.5 and page.image.shape[1] > small.shape[1] * 1.5
+    assert len(ocr.sizes) == 2 and ocr.sizes[1][0] > ocr.sizes[0][0]
+    assert "FACTURADO" in document.fold(document.page_text(page.words))
+
+
 # --- proof of address ----------------------------------------------------------------------
 
 
