@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bench.measure import summary, timed
+from bench.measure import Timed, summary, timed
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp"}
 
@@ -63,12 +63,14 @@ def passporteye(path: Path) -> bool:
     return bool(mrz is not None and mrz.valid)
 
 
-def run(images: list[tuple[str, Path]], ocr: Any, log: Any = print) -> dict[str, Any]:
+def run(
+    images: list[tuple[str, Path]], ocr: Any, log: Any = print, skip_passporteye: bool = False
+) -> dict[str, Any]:
     """Both readers on every image; per-image rows and the summary by image group."""
     rows: list[dict[str, Any]] = []
     for label, path in images:
         our, our_t = timed(ours, path, ocr)
-        theirs, pe_t = timed(passporteye, path)
+        theirs, pe_t = (False, Timed(0.0, 0.0)) if skip_passporteye else timed(passporteye, path)
         rows.append(
             {
                 "image": label,
@@ -116,3 +118,37 @@ def _ratio(rows: list[dict[str, Any]], clock: str) -> float:
     return (
         round(sum(r[f"pe_{clock}"] for r in rows) / ours_total, 2) if ours_total else float("nan")
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.mrz_compare``: the MRZ comparison alone, on a case set and the photos."""
+    import argparse
+
+    from bench.run import REPO
+    from pipeline.engines.tesseract import OcrEngine
+
+    p = argparse.ArgumentParser(prog="python -m bench.mrz_compare", description=__doc__)
+    p.add_argument("--cases-dir", type=Path, help="a generated case set (INE backs, passports)")
+    p.add_argument("--images", type=int, default=30, help="at most this many set images (0: all)")
+    p.add_argument("--mrz-data", type=Path, default=REPO.parent / "shared" / "data" / "mrz")
+    p.add_argument("--ours-only", action="store_true", help="skip PassportEye (quick iteration)")
+    p.add_argument("--json", type=Path, help="write rows and summary here")
+    args = p.parse_args(argv)
+    images = case_images(args.cases_dir, args.images) if args.cases_dir else []
+    images += shared_images(args.mrz_data)
+    ocr = OcrEngine()
+    ocr.check()
+    result = run(images, ocr, skip_passporteye=args.ours_only)
+    for name, s in result["summary"].items():
+        print(
+            f"{name:14} n={s['images']:3} read ours {s['ours_read']:3} / pe {s['pe_read']:3}  "
+            f"cpu p50 ours {s['ours_cpu_s']['p50']:.2f} / pe {s['pe_cpu_s']['p50']:.2f}  "
+            f"pe/ours cpu {s['speedup_cpu_s']}"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -33,6 +34,11 @@ _RENDER_SIZE = 120
 _LINE_LENGTHS = (44, 36, 30)
 #: character height at which cells are classified
 _CELL_HEIGHT = 28
+#: character height at which the character positions are found
+_POSITION_HEIGHT = 16
+#: character pitch / measured line height of an MRZ photographed square on (median, measured)
+_PITCH_RATIO = 0.95
+_Row = tuple[int, int, tuple[int, int]]
 #: mean glyph correlation below which a line is not OCR-B text
 _MIN_FIT = 0.35
 
@@ -198,7 +204,7 @@ def _score_map(
 
 
 def _best_positions(
-    best: np.ndarray, x0: int, x1: int, n: int, pitch: float
+    best: np.ndarray, x0: float, x1: float, n: int, pitch: float
 ) -> tuple[list[int], float]:
     """Viterbi over character positions: n positions starting near x0, ending near x1, spaced
     by the pitch within +-20%, maximising the summed glyph correlation."""
@@ -232,23 +238,39 @@ def _best_positions(
     return positions[::-1], score
 
 
-def _classify(norm: np.ndarray, top: int, bottom: int, x: int, pitch: float) -> str:
-    """The glyph that best matches the cell at ``x``, each glyph at its best scale, blur and
-    small offset (so every glyph gets the same freedom). Normalised cross-correlation of all
-    templates of one size at once, as a matrix product."""
+def _classify_line(norm: np.ndarray, top: int, bottom: int, xs: list[int], pitch: float) -> str:
+    """The glyphs that best match the cells at ``xs`` of one line, each glyph at its best scale,
+    blur and offset of up to 2 px (so every glyph gets the same freedom). Normalised
+    cross-correlation of every shifted patch of every cell with every template of one size, as
+    one matrix product per template size."""
     height = bottom - top
-    pad_y, pad_x = 2, 2
-    scores = np.full(len(ALPHABET), -2.0)
-    for (th, tw), (chars, bank) in _variants(round(pitch), height).items():
-        y0 = top + (height - th) // 2 - pad_y
-        window = _window(norm, y0, x - pad_x, th + 2 * pad_y, tw + 2 * pad_x)
-        views = np.lib.stride_tricks.sliding_window_view(window, (th, tw)).reshape(-1, th * tw)
-        centred = views - views.mean(axis=1, keepdims=True)
-        patches = centred / (np.linalg.norm(centred, axis=1, keepdims=True) + 1e-6)
-        products = cv2.gemm(patches.astype(np.float32), bank, 1.0, None, 0.0, flags=cv2.GEMM_2_T)  # type: ignore[call-overload]
-        best = np.asarray(products).max(axis=0)
-        np.maximum.at(scores, chars, best)
-    return ALPHABET[int(scores.argmax())]
+    n, pad = len(xs), 2
+    scores = np.full((n, len(ALPHABET)), -2.0, np.float32)
+    for (th, tw), (_, bank) in _variants(round(pitch), height).items():
+        y0 = top + (height - th) // 2 - pad
+        shifted = _shifted_patches(norm, y0, np.asarray(xs) - pad, (th, tw), pad)
+        patches = shifted.reshape(-1, th * tw)
+        patches -= patches.mean(axis=1, keepdims=True)
+        patches /= np.linalg.norm(patches, axis=1, keepdims=True) + 1e-6
+        products = np.asarray(cv2.gemm(patches, bank, 1.0, None, 0.0, flags=cv2.GEMM_2_T))  # type: ignore[call-overload]
+        best = products.reshape(*shifted.shape[:3], -1).max(axis=(0, 2))  # (n, rows)
+        np.maximum(scores, best.reshape(n, len(ALPHABET), -1).max(axis=2), out=scores)
+    return "".join(ALPHABET[i] for i in scores.argmax(axis=1))
+
+
+def _shifted_patches(
+    image: np.ndarray, y: int, xs: np.ndarray, size: tuple[int, int], pad: int
+) -> np.ndarray:
+    """Every (th, tw) patch at (y + dy, x + dx) for each x in ``xs`` and dy, dx in 0..2*pad, as
+    a new float32 array (dy, x, dx, th * tw); edge-replicated where they leave the image."""
+    th, tw = size
+    h, w = th + 2 * pad, tw + 2 * pad
+    x_lo, x_hi = int(xs.min()), int(xs.max()) + w
+    strip = _window(image, y, x_lo, h, x_hi - x_lo)
+    views = np.lib.stride_tricks.sliding_window_view(strip, (th, tw))  # (dy, x, th, tw)
+    cols = (xs - x_lo)[:, None] + np.arange(2 * pad + 1)[None, :]  # (n, dx)
+    picked = views[:, cols]  # (dy, n, dx, th, tw), a copy
+    return picked.reshape(*picked.shape[:3], th * tw)
 
 
 def _window(image: np.ndarray, y: int, x: int, h: int, w: int) -> np.ndarray:
@@ -265,7 +287,8 @@ def _window(image: np.ndarray, y: int, x: int, h: int, w: int) -> np.ndarray:
 @functools.lru_cache(maxsize=16)
 def _variants(width: int, height: int) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
     """Template banks by size: each glyph at three heights, sharp and blurred, zero-mean and
-    unit-norm rows, with the index of the glyph of each row."""
+    unit-norm rows, with the index of the glyph of each row (rows grouped by glyph, in
+    ``ALPHABET`` order)."""
     glyphs = _glyphs()
     assert glyphs is not None
     banks: dict[tuple[int, int], tuple[list[int], list[np.ndarray]]] = {}
@@ -282,20 +305,36 @@ def _variants(width: int, height: int) -> dict[tuple[int, int], tuple[np.ndarray
     return {size: (np.array(c), np.stack(r).astype(np.float32)) for size, (c, r) in banks.items()}
 
 
-def _read_line(norm: np.ndarray, top: int, bottom: int, x0: int, x1: int, n: int) -> str | None:
-    """Read ``n`` characters between x0 and x1: glyph correlation at every x, the best evenly
-    spaced sequence of positions, then each cell classified with scale and blur freedom.
-    None when the glyphs fit poorly (not OCR-B text)."""
+def _read_line(coarse: _Scaled, cells: _Scaled, row: _Row, n: int) -> str | None:
+    """Read the ``n`` characters of a text line (rows a-b, columns x0-x1 of the band): glyph
+    correlation at every x and the best evenly spaced sequence of positions on the ``coarse``
+    copy of the band, then each cell classified with scale and blur freedom on the ``cells``
+    copy. None when the glyphs fit poorly (not OCR-B text)."""
+    top, bottom, (x0, x1) = row
     pitch = (x1 - x0) / (n - 0.15)
-    best, _, _ = _score_map(norm, top, bottom, pitch)
-    positions, total = _best_positions(best, x0, x1, n, pitch)
+    g = coarse.factor
+    best, _, _ = _score_map(coarse.image, round(top * g), round(bottom * g), pitch * g)
+    positions, total = _best_positions(best, x0 * g, x1 * g, n, pitch * g)
     if total / n < _MIN_FIT:
         return None
-    # classify on a copy where characters are at most _CELL_HEIGHT px tall
-    f = min(1.0, _CELL_HEIGHT / max(bottom - top, 1))
-    small = cv2.resize(norm, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else norm
-    top_s, bottom_s = round(top * f), round(bottom * f)
-    return "".join(_classify(small, top_s, bottom_s, round(x * f), pitch * f) for x in positions)
+    f = cells.factor
+    xs = [round(x / g * f) for x in positions]
+    return _classify_line(cells.image, round(top * f), round(bottom * f), xs, pitch * f)
+
+
+@dataclass(frozen=True)
+class _Scaled:
+    """A copy of the band scaled by ``factor`` (at most 1)."""
+
+    image: np.ndarray
+    factor: float
+
+
+def _scaled(image: np.ndarray, factor: float) -> _Scaled:
+    if factor >= 1:
+        return _Scaled(image, 1.0)
+    small = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    return _Scaled(small, factor)
 
 
 def read_lines(grey_band: np.ndarray) -> list[list[str]]:
@@ -317,23 +356,37 @@ def iter_readings(grey_band: np.ndarray) -> Iterator[list[str]]:
     measured = _common_extent([(a, b, e) for a, b, e in rows if e is not None])
     if not 2 <= len(measured) <= 4:
         return
-    for n in _LINE_LENGTHS:
-        fitting = [(a, b, e) for a, b, e in measured if _fits_pitch(e[1] - e[0], b - a, n)]
-        widths = [e[1] - e[0] for _, _, e in fitting]
-        if len(fitting) < 2 or min(widths) < 0.85 * max(widths):
-            continue
-        lines = [_read_line(norm, a, b, e[0], e[1], n) for a, b, e in fitting]
+    line_px = max(1.0, float(np.median([b - a for a, b, _ in measured])))
+    coarse, cells = _scaled(norm, _POSITION_HEIGHT / line_px), _scaled(norm, _CELL_HEIGHT / line_px)
+    for n, fitting in _line_length_candidates(measured):
+        lines = [_read_line(coarse, cells, row, n) for row in fitting]
         if all(line is not None for line in lines):
             yield [line for line in lines if line is not None]
+
+
+def _line_length_candidates(rows: list[_Row]) -> list[tuple[int, list[_Row]]]:
+    """The line lengths (44, 36, 30) the rows could hold, with the rows that fit each (at least
+    two of about equal width), most likely first: the pitch closest to OCR-B's (about
+    _PITCH_RATIO times the measured line height)."""
+    candidates = []
+    for n in _LINE_LENGTHS:
+        fitting = [(a, b, e) for a, b, e in rows if _fits_pitch(e[1] - e[0], b - a, n)]
+        widths = [e[1] - e[0] for _, _, e in fitting]
+        if len(fitting) >= 2 and min(widths) >= 0.85 * max(widths):
+            candidates.append((n, fitting))
+
+    def misfit(candidate: tuple[int, list[_Row]]) -> float:
+        n, fitting = candidate
+        ratios = [(e[1] - e[0]) / (n - 0.15) / max(b - a, 1) for a, b, e in fitting]
+        return abs(float(np.log(np.median(ratios) / _PITCH_RATIO)))
+
+    return sorted(candidates, key=misfit)
 
 
 def _fits_pitch(width: int, height: int, n: int) -> bool:
     """Could a line ``width`` wide and ``height`` tall hold ``n`` OCR-B characters? (Pitch and
     height are about equal; up to 1.9 when the document was photographed at a slant.)"""
     return 0.72 <= width / (n - 0.15) / max(height, 1) <= 1.9
-
-
-_Row = tuple[int, int, tuple[int, int]]
 
 
 def _common_extent(rows: list[_Row]) -> list[_Row]:

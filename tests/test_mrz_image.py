@@ -111,3 +111,42 @@ def test_template_reader_reads_a_clean_band() -> None:
         ImageDraw.Draw(band).text((40, 20 + 60 * i), line, font=font, fill=25)
     readings = mrz_ocrb.read_lines(np.asarray(band))
     assert TD3 in readings
+
+
+def _classify_cell_reference(norm, top, bottom, x, pitch) -> str:
+    """The template classifier one cell at a time (the reader's former per-cell loop): every
+    template size, every offset of up to 2 px, normalised cross-correlation."""
+    height = bottom - top
+    scores = np.full(len(mrz_ocrb.ALPHABET), -2.0)
+    for (th, tw), (chars, bank) in mrz_ocrb._variants(round(pitch), height).items():
+        y0 = top + (height - th) // 2 - 2
+        window = mrz_ocrb._window(norm, y0, x - 2, th + 4, tw + 4)
+        views = np.lib.stride_tricks.sliding_window_view(window, (th, tw)).reshape(-1, th * tw)
+        centred = views - views.mean(axis=1, keepdims=True)
+        patches = centred / (np.linalg.norm(centred, axis=1, keepdims=True) + 1e-6)
+        np.maximum.at(scores, chars, (patches.astype(np.float32) @ bank.T).max(axis=0))
+    return mrz_ocrb.ALPHABET[int(scores.argmax())]
+
+
+@needs_font
+def test_line_classifier_agrees_with_the_per_cell_one(monkeypatch) -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    path = mrz_ocrb.font_path()
+    assert path is not None
+    band = Image.new("L", (1200, 190), 230)
+    for i, line in enumerate(INE):
+        ImageDraw.Draw(band).text((30, 15 + 55 * i), line, font=ImageFont.truetype(str(path), 36))
+    grey = cv2.GaussianBlur(np.asarray(band), (0, 0), 1.0)
+    calls, line_classifier = [], mrz_ocrb._classify_line
+
+    def spy(norm, top, bottom, xs, pitch):
+        calls.append((norm, top, bottom, xs, pitch, line_classifier(norm, top, bottom, xs, pitch)))
+        return calls[-1][-1]
+
+    monkeypatch.setattr(mrz_ocrb, "_classify_line", spy)
+    assert INE in mrz_ocrb.read_lines(grey)
+    assert calls
+    for norm, top, bottom, xs, pitch, read in calls:
+        per_cell = "".join(_classify_cell_reference(norm, top, bottom, x, pitch) for x in xs)
+        assert read == per_cell
