@@ -252,25 +252,28 @@ def _face_crop(bgr: np.ndarray, box: Box) -> tuple[np.ndarray, Box]:
 
 
 def shrink(image: np.ndarray, factor: float) -> np.ndarray:
-    """``image`` resized by ``factor`` < 1 with pixel-area averaging (``INTER_AREA``).
+    """``image`` scaled by ``factor`` < 1 with pixel-area averaging (``INTER_AREA``).
 
-    Large reductions first average whole blocks of k x k pixels (OpenCV's fast integer path,
-    half the cost of a fractional ``INTER_AREA`` over the full crop), then finish the fraction;
-    the result differs from one ``INTER_AREA`` step by about half a grey level on average.
+    Reductions below a quarter first average whole blocks of k x k pixels (OpenCV's fast integer
+    path; k leaves between a half and a third to go), then scale the rest of the way: a 12 MP
+    selfie's face crop shrunk by 0.24 costs about half of one fractional ``INTER_AREA`` over the
+    full crop. Pixel coordinates map as in one
+    ``cv2.resize(image, None, fx=factor, fy=factor)`` (the size may differ by one pixel); on phone
+    photos the pixels differ from that by under half a grey level on average.
 
     >>> shrink(np.full((1000, 900, 3), 7, np.uint8), 0.3).shape
     (300, 270, 3)
     """
-    height, width = image.shape[:2]
-    size = (max(1, round(width * factor)), max(1, round(height * factor)))
-    block = int(1.0 / factor)
+    block = int(0.5 / factor)
     if block >= 2:
+        height, width = image.shape[:2]
         image = cv2.resize(
             image[: height - height % block, : width - width % block],
             (width // block, height // block),
             interpolation=cv2.INTER_AREA,
         )
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        factor *= block
+    return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
 
 
 def _measure(

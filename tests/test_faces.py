@@ -12,7 +12,7 @@ from PIL import Image
 
 from models.codes import ReasonCode
 from models.faces import FaceReading
-from pipeline.faces import face_checks, face_extracted, faces_in_image, read_faces
+from pipeline.faces import face_checks, face_extracted, faces_in_image, read_faces, shrink
 from pipeline.uploads import decode_upload
 
 DATA = Path("/work/shared/data/faces")
@@ -173,3 +173,33 @@ def test_quality_measurements_follow_the_image(face_models, policy):
     assert kinds["selfie_quality"] == ("fail", [ReasonCode.SELFIE_QUALITY])
     good = read_faces(_upload("id_front", OBAMA), _upload("selfie", OBAMA), face_models)
     assert _kinds(face_checks(good, policy))["selfie_quality"] == ("pass", [])
+
+
+def test_twelve_megapixel_selfie_reads_like_the_photo_it_was_made_from(face_models):
+    """The large-image path (crop shrunk in place, in two steps) keeps encoding and measures."""
+    photo = cv2.imread(str(OBAMA))
+    big = cv2.resize(photo, None, fx=3.5, fy=3.5, interpolation=cv2.INTER_CUBIC)  # ~12.7 MP
+    small_read, big_read = faces_in_image(photo, face_models), faces_in_image(big, face_models)
+    assert small_read.status == big_read.status == "ok"
+    gap = np.asarray(big_read.encoding) - np.asarray(small_read.encoding)
+    assert float(np.linalg.norm(gap)) < 0.08
+    small_m, big_m = small_read.measurements, big_read.measurements
+    assert small_m is not None and big_m is not None
+    assert abs(big_m.yaw - small_m.yaw) < 5 and abs(big_m.roll - small_m.roll) < 3
+    assert abs(big_m.brightness - small_m.brightness) < 5
+    assert abs(big_m.relative_size - small_m.relative_size) < 0.05
+
+
+def test_shrink_matches_one_area_resize():
+    photo = cv2.imread(str(OBAMA))
+    camera = cv2.resize(photo, None, fx=3.5, fy=3.5, interpolation=cv2.INTER_CUBIC)
+    for factor in (0.45, 0.23, 0.12, 0.08):
+        one_step = cv2.resize(camera, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        shrunk = shrink(camera, factor)
+        height, width = (
+            min(shrunk.shape[0], one_step.shape[0]),
+            min(shrunk.shape[1], one_step.shape[1]),
+        )
+        assert abs(shrunk.shape[0] - one_step.shape[0]) <= 1 >= abs(shrunk.shape[1] - width)
+        gap = shrunk[:height, :width].astype(int) - one_step[:height, :width]
+        assert float(np.abs(gap).mean()) < 0.6
