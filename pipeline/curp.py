@@ -27,6 +27,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from pipeline.names import PARTICLES, edit_distance  # particles: skipped (DE LA CRUZ -> CRUZ)
 
@@ -391,6 +392,8 @@ class Evidence:
     birth_dates: tuple[dt.date, ...] = ()
     sexes: tuple[str, ...] = ()
     prefix: str | None = None
+    #: names as an MRZ writes them (Ñ as N): an N there may stand for the CURP's X
+    mrz_names: tuple[tuple[str, str, str | None], ...] = ()
 
     def allowed(self) -> list[frozenset[str]]:
         """Per position, the characters the evidence allows (empty: no evidence there).
@@ -398,15 +401,20 @@ class Evidence:
         >>> ev = Evidence(names=(("Juan", "Pérez", "Gómez"),), birth_dates=(dt.date(2001, 12, 3),))
         >>> "".join(min(a) if a else "?" for a in ev.allowed())
         'PEGJ011203???RMN??'
+        >>> sorted(Evidence(mrz_names=(("Ana", "Munoz", "Ruiz"),)).allowed()[13])
+        ['N', 'X']
         """
         sets: list[set[str]] = [set() for _ in range(18)]
         day = dt.date(2000, 1, 1)
-        for nombre, first, second in self.names:
+        sources = [(n, False) for n in self.names] + [(n, True) for n in self.mrz_names]
+        for (nombre, first, second), folded in sources:
             if not _significant(nombre) or not _significant(first):
                 continue
             expected = expected_prefix(nombre, first, second, day, "H", "NE")
             for i in (0, 1, 2, 3, 13, 14, 15):
                 sets[i].add(expected[i])
+                if folded and expected[i] == "N":
+                    sets[i].add("X")
         for born in self.birth_dates:
             for i, c in enumerate(born.strftime("%y%m%d"), start=4):
                 sets[i].add(c)
@@ -453,6 +461,7 @@ class _Candidate:
     curp: str
     edits: tuple[str, ...]  # kinds of non-trivial edits made ("deletion", "swap@3"...)
     swapped: tuple[int, ...]  # positions changed by a swap (not by shape)
+    whole: bool = False  # the reading is a whole printed word (not part of a longer one)
 
 
 def resolve(texts: list[str], evidence: Evidence) -> CurpChoice | None:
@@ -488,7 +497,7 @@ def resolve(texts: list[str], evidence: Evidence) -> CurpChoice | None:
             agrees = _agrees(candidate, allowed)
             if check and agrees and value not in confirmed:
                 confirmed[value] = (len(candidate.edits), index, candidate)
-            elif not check and not candidate.edits and agrees and printed is None:
+            elif not check and candidate.whole and not candidate.edits and agrees and not printed:
                 printed = CurpChoice(value, "printed-invalid", False, index)
     if confirmed:
         best = min(confirmed.values(), key=lambda item: item[:2])
@@ -497,6 +506,12 @@ def resolve(texts: list[str], evidence: Evidence) -> CurpChoice | None:
             how = "+".join(sorted(set(e.split("@")[0] for e in best[2].edits)))
             return CurpChoice(best[2].curp, f"repaired:{how}", True, best[1])
     return printed
+
+
+def readings(texts: list[str], evidence: Evidence) -> set[str]:
+    """Every CURP-shaped reading of ``texts`` (shape repairs, one confusion, a spurious
+    glyph, the MRZ prefix): what a second, independent reading is compared with."""
+    return {c.curp for text in texts for c in _candidates(text, evidence)}
 
 
 def _agrees(candidate: _Candidate, allowed: list[frozenset[str]]) -> bool:
@@ -511,17 +526,40 @@ def _agrees(candidate: _Candidate, allowed: list[frozenset[str]]) -> bool:
 
 def _candidates(text: str, evidence: Evidence) -> list[_Candidate]:
     """Every CURP-shaped reading of ``text``: 18-character windows (19-20 with spurious
-    glyphs dropped), shape-repaired, plus single swaps and the MRZ-prefix reading."""
-    squashed = _squash(text)
+    glyphs dropped), shape-repaired, plus single swaps and the MRZ-prefix reading. Only a
+    window that ends a printed word can be taken as printed with a failing check digit."""
+    squashed, bounds = _squash_words(text)
     out: list[_Candidate] = []
     for size, extra in ((18, 0), (19, 1), (20, 2)):
         for start in range(0, max(0, len(squashed) - size + 1)):
             window = squashed[start : start + size]
+            whole = _ends_word(squashed, start + size, bounds)
             for raw in _deletions(window, extra):
-                out.extend(_readings(raw, ("deletion",) * extra, evidence))
+                out.extend(_readings(raw, ("deletion",) * extra, evidence, whole and not extra))
             if evidence.prefix and len(evidence.prefix) == 14:
                 out.extend(_with_prefix(window, evidence))
     return out
+
+
+def _ends_word(squashed: str, end: int, bounds: set[int]) -> bool:
+    """A window ending at ``end`` ends its word, but for doubled glyphs (``0O`` for 0).
+
+    >>> _ends_word("ABC00", 4, {0, 5}), _ends_word("ABC09", 4, {0, 5})
+    (True, False)
+    """
+    stop = min(b for b in bounds | {len(squashed)} if b >= end)
+    return all(_doubled(squashed[: i + 1], i) for i in range(end, stop))
+
+
+def _squash_words(text: str) -> tuple[str, set[int]]:
+    """:func:`_squash` of each word, joined, and the offsets where words start and end."""
+    words = [w for w in (_squash(part) for part in str(text).split()) if w]
+    squashed, bounds, offset = "", {0}, 0
+    for word in words:
+        squashed += word
+        offset += len(word)
+        bounds.add(offset)
+    return squashed, bounds
 
 
 def _squash(text: str) -> str:
@@ -532,19 +570,40 @@ def _squash(text: str) -> str:
 
 
 def _deletions(window: str, extra: int) -> list[str]:
-    """``window`` with ``extra`` characters dropped, each way (distinct results)."""
-    results = {window}
-    for _ in range(extra):
-        results = {r[:i] + r[i + 1 :] for r in results for i in range(len(r))}
+    """``window`` with ``extra`` characters dropped, each allowed way (distinct results).
+
+    Past the 16th character (homonym and check digit, which no evidence covers) only a
+    doubled glyph may be dropped (``0O`` for one 0, ``S5``), never a character that merely
+    makes the check digit hold.
+
+    >>> [d[15:] for d in _deletions("ABCDEFGHIJKLMNOP0O4", 1) if d.startswith("ABCDEFGHIJKLMNOP")]
+    ['P04', 'PO4']
+    >>> "ABCDEFGHIJKLMNOPG6" in _deletions("ABCDEFGHIJKLMNOPOG6", 1)
+    False
+    """
+    results = set()
+    for dropped in combinations(range(len(window)), extra):
+        if all(i < 16 or _doubled(window, i) for i in dropped):
+            results.add("".join(c for i, c in enumerate(window) if i not in dropped))
     return sorted(results)
 
 
-def _readings(raw: str, edits: tuple[str, ...], evidence: Evidence) -> list[_Candidate]:
+def _doubled(text: str, i: int) -> bool:
+    """``text[i]`` looks like a neighbour (same digit once O/0, S/5, I/1... are merged)."""
+    glyph = _TO_DIGIT.get(text[i], text[i])
+    return any(
+        0 <= j < len(text) and _TO_DIGIT.get(text[j], text[j]) == glyph for j in (i - 1, i + 1)
+    )
+
+
+def _readings(
+    raw: str, edits: tuple[str, ...], evidence: Evidence, whole: bool = False
+) -> list[_Candidate]:
     """The shape-repaired reading of 18 raw characters and its single-swap variants."""
     base = _shape(raw, evidence)
     if base is None:
         return []
-    found = [_Candidate(base, edits, ())] if _plausible(base) else []
+    found = [_Candidate(base, edits, (), whole)] if _plausible(base) else []
     if len(edits) >= 2:
         return found
     for i, alt in _swaps(raw, base):
@@ -598,14 +657,20 @@ def _plausible(value: str) -> bool:
 
 
 def _with_prefix(window: str, evidence: Evidence) -> list[_Candidate]:
-    """A passport's MRZ prefix with the printed last four characters of a line that
-    roughly starts like it (up to four slips in the first 14)."""
+    """A passport's MRZ prefix followed by what a printed line has after its best match of
+    the prefix (up to four slips): the last four characters, one spurious glyph dropped."""
     prefix = evidence.prefix or ""
-    if len(window) not in (18, 19) or window[:14] == prefix:
+    if len(window) not in (18, 19) or window.startswith(prefix):
         return []
-    if edit_distance(window[:-4], prefix, limit=5) > 4:
+    slips, end = min((edit_distance(window[:k], prefix, limit=5), -k) for k in range(12, 17))
+    if slips > 4:
         return []
-    value = _shape(prefix + window[-4:], evidence)
-    if value is None or not _plausible(value):
+    extra = len(window) + end - 4
+    if extra not in (0, 1):
         return []
-    return [_Candidate(value, ("mrz-prefix",), ())]
+    found = []
+    for raw in _deletions(prefix + window[-end:], extra):
+        value = _shape(raw, evidence) if raw.startswith(prefix) else None
+        if value is not None and _plausible(value):
+            found.append(_Candidate(value, ("mrz-prefix",), ()))
+    return found

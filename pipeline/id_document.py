@@ -115,7 +115,27 @@ def read_ine(front: np.ndarray, back: np.ndarray | None, ocr: OcrEngine) -> IdRe
         _recheck_against_mrz(front_page, ocr, fields, mrz)
     if not _read_as_printed(fields["curp"]):
         _settle_ine_curp(front_page, ocr, fields, mrz)
+    found = doc.phrases(front_page.words)
+    reconcile_with_mrz(fields, mrz, found)
+    _fill_names_from_mrz(fields, mrz, found)
     return _merge_ine(fields, mrz, front_record, back_record)
+
+
+def _fill_names_from_mrz(
+    fields: dict[str, Reading], mrz: MrzResult | None, found: list[Phrase]
+) -> None:
+    """Name parts the print lacks, from the MRZ, with the accents of a printed word that
+    folds to each of its words (``PENA`` -> ``PEÑA``)."""
+    if mrz is None:
+        return
+    words = printed_words(found)
+    for name, value in _mrz_names(mrz, _curp_text(fields.get("curp", _NONE))).items():
+        if fields.get(name, _NONE).present or not (value or mrz.valid):
+            continue
+        reading = _from_mrz(with_printed_accents(value, words), mrz)
+        if reading.value != value:
+            reading = reading.model_copy(update={"method": "mrz+ocr"})
+        fields[name] = reading
 
 
 def _read_as_printed(curp: Reading) -> bool:
@@ -144,6 +164,7 @@ def curp_evidence(fields: dict[str, Reading], mrz: MrzResult | None) -> curp_rul
     """What the document says besides its CURP: printed and MRZ names, birth date and sex,
     and a passport MRZ's personal number (the CURP's first 14 characters)."""
     names: list[tuple[str, str, str | None]] = []
+    mrz_names: list[tuple[str, str, str | None]] = []
     dates_: list[dt.date] = []
     sexes: list[str] = []
     own = {k: v for k, v in fields.items() if v.present and v.method not in ("curp", "mrz")}
@@ -159,14 +180,18 @@ def curp_evidence(fields: dict[str, Reading], mrz: MrzResult | None) -> curp_rul
     if mrz is not None:
         parts = _mrz_names(mrz)
         if parts.get("nombre") and parts.get("primer_apellido"):
-            names.append((parts["nombre"], parts["primer_apellido"], parts.get("segundo_apellido")))
+            mrz_names.append(
+                (parts["nombre"], parts["primer_apellido"], parts.get("segundo_apellido"))
+            )
         if mrz.birth_date is not None and mrz.checks.get("birth_date"):
             dates_.append(mrz.birth_date)
         if (letter := _sex_letter(mrz.sex)) is not None:
             sexes.append(letter)
         if mrz.checks.get("optional_data") and mrz.curp_prefix and len(mrz.curp_prefix) == 14:
             prefix = mrz.curp_prefix
-    return curp_rules.Evidence(tuple(names), tuple(dates_), tuple(sexes), prefix)
+    return curp_rules.Evidence(
+        tuple(names), tuple(dates_), tuple(sexes), prefix, mrz_names=tuple(mrz_names)
+    )
 
 
 def _recheck_against_mrz(
@@ -540,17 +565,33 @@ def read_curp(
     fallback, phrase = find_curp(found, label, year)
     if choice is not None:
         phrase = sources[choice.token]
-    for target in _curp_regions(found, label, phrase):
-        text = reocr_phrase(page, target, ocr, whitelist=CURP_WHITELIST)
-        again = curp_rules.resolve([text], evidence)
-        if again is not None and again.check_ok:
-            method = "ocr:region" + ("" if again.method == "read" else f"+{again.method}")
-            return Reading(value=again.curp, confidence=0.85, method=method, repaired=True)
-        if choice is not None and again is not None and again.curp == choice.curp:
-            return _choice_reading(choice, sources[choice.token], label)
+    seen = curp_rules.readings([p.text for p in sources], evidence)
+    targets = _curp_regions(found, label, phrase)
+    for target in targets or unread_bands(page, found)[:MAX_BANDS]:
+        text = reocr_phrase(page, target, ocr, whitelist=CURP_WHITELIST, block=not targets)
+        second = _second_reading(text, evidence, seen)
+        if second is not None:
+            return second
         if fallback.present and fallback.value in curp_candidates(text, year) and phrase:
             return fallback.model_copy(update={"confidence": _conf(phrase.confidence)})
     return fallback
+
+
+def _second_reading(text: str, evidence: curp_rules.Evidence, seen: set[str]) -> Reading | None:
+    """A closer re-OCR's CURP: one whose check digit holds, or a check-failing one that
+    agrees with all the evidence and was read the same before (``seen``: the first pass's
+    readings up to one confusion, and the other lines of this re-OCR)."""
+    lines = text.splitlines() or [""]
+    again = curp_rules.resolve(lines, evidence)
+    if again is None:
+        return None
+    if again.check_ok:
+        method = "ocr:region" + ("" if again.method == "read" else f"+{again.method}")
+        return Reading(value=again.curp, confidence=0.85, method=method, repaired=again.repaired)
+    others = [line for i, line in enumerate(lines) if i != again.token]
+    if again.curp in seen | curp_rules.readings(others, evidence):
+        return Reading(value=again.curp, confidence=0.6, method="ocr:region+printed-invalid")
+    return None
 
 
 def _curp_regions(found: list[Phrase], label: Phrase | None, phrase: Phrase | None) -> list[Phrase]:
@@ -571,17 +612,71 @@ def _curp_regions(found: list[Phrase], label: Phrase | None, phrase: Phrase | No
 CURP_WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
-def reocr_phrase(page: Page, phrase: Phrase, ocr: OcrEngine, whitelist: str | None = None) -> str:
-    """OCR one phrase's box again, enlarged (text ~40 px tall), as a single line."""
+#: at most this many unread bands of a page are OCR'd again looking for a missing CURP
+MAX_BANDS = 3
+
+
+def unread_bands(page: Page, found: list[Phrase]) -> list[Phrase]:
+    """Bands of the printed zone's text column where the page OCR found nothing although
+    its neighbours are text lines (a field the first reading skipped), as boxes about one
+    line tall: the tallest gaps first. Layout-free: the column is where most lines start."""
+    lines = [p for p in found if "<" not in p.text and len(p.text) >= 3 and p.confidence > 0.5]
+    if len(lines) < 4:
+        return []
+    h = int(np.median([p.height for p in lines]))
+    column = int(np.median([p.left for p in lines]))
+    left = sorted((p for p in lines if abs(p.left - column) <= 2 * h), key=lambda p: p.top)
+    bands = []
+    for above, below in zip(left, left[1:], strict=False):
+        if below.top - above.bottom >= 2.5 * h:
+            bands.append(Phrase("", 0.0, column, above.bottom + h // 4, column + 16 * h,
+                                below.top - h // 4, above.line))  # fmt: skip
+    return sorted(bands, key=lambda b: b.top - b.bottom)
+
+
+def reocr_phrase(
+    page: Page,
+    phrase: Phrase,
+    ocr: OcrEngine,
+    whitelist: str | None = None,
+    block: bool = False,
+    target: float = 40.0,
+) -> str:
+    """OCR one phrase's box again, enlarged (text ~40 px tall), as a single line; a
+    ``block`` (an unread band, a few lines tall) is scaled by the page's text height."""
+    if block:
+        return _reocr_band(page, phrase, ocr, whitelist)
     h = max(phrase.height, 8)
     y0, y1 = max(0, phrase.top - h // 2), min(page.image.shape[0], phrase.bottom + h // 2)
     x0, x1 = max(0, phrase.left - h), min(page.image.shape[1], phrase.right + h)
     crop = page.grey[y0:y1, x0:x1]
     if crop.size == 0:
         return ""
-    crop = ocr_prep.pad(ocr_prep.scale_to_text_height(crop, h, 40.0), 12)
+    crop = ocr_prep.pad(ocr_prep.scale_to_text_height(crop, h, target), 12)
     result = ocr.data(crop, lang="eng", psm=7, whitelist=whitelist)
     return " ".join(w.text for w in result.words)
+
+
+def _reocr_band(page: Page, band: Phrase, ocr: OcrEngine, whitelist: str | None) -> str:
+    """OCR an unread band (a few lines); a CURP-long word found there is read once more on
+    its own, as a single line and larger, and both readings are returned (one per line)."""
+    y0, y1 = max(0, band.top), min(page.image.shape[0], band.bottom)
+    x0, x1 = max(0, band.left - 20), min(page.image.shape[1], band.right)
+    crop = page.grey[y0:y1, x0:x1]
+    if crop.size == 0 or y1 - y0 < 8:
+        return ""
+    h = max(8.0, (band.right - band.left) / 16)
+    scaled = ocr_prep.scale_to_text_height(crop, h, 36.0)
+    factor = scaled.shape[1] / crop.shape[1]
+    result = ocr.data(ocr_prep.pad(scaled, 12), lang="eng", psm=6, whitelist=whitelist)
+    long_words = [w for w in result.words if len(w.text) >= 16]
+    if not long_words:
+        return result.text
+    word = long_words[0]
+    box = Phrase(word.text, word.confidence, x0 + int((word.left - 12) / factor),
+                 y0 + int((word.top - 12) / factor), x0 + int((word.right - 12) / factor),
+                 y0 + int((word.top + word.height - 12) / factor), band.line)  # fmt: skip
+    return result.text + "\n" + reocr_phrase(page, box, ocr, whitelist, target=48.0)
 
 
 def find_clave_elector(found: list[Phrase], label: Phrase | None) -> Reading:
@@ -741,14 +836,56 @@ def find_names_ine(
     label = labels.get("nombre")
     if label is None:
         return {}
-    block = block_below(found, label, limit=3)
-    lines = [_clean_name(p.text) for p in block]
+    block = [row_of(found, p) for p in block_below(found, label, limit=3)]
+    lines = [_clean_name(" ".join(p.text for p in row)) for row in block]
     lines = [line for line in lines if line]
     if not lines:
         return {}
-    conf = _conf(min(p.confidence for p in block))
+    conf = _conf(min(p.confidence for row in block for p in row))
     parts = split_name_lines(lines, curp.value if curp.present else None)
     return {k: Reading(value=v, confidence=conf, method="ocr:label") for k, v in parts.items()}
+
+
+def row_of(found: list[Phrase], first: Phrase) -> list[Phrase]:
+    """``first`` and the phrases continuing it on the same row (the OCR may split one
+    printed line, e.g. a second given name, into two phrases): vertically overlapping,
+    each starting within ~2.5 letter heights of the previous one's end, no label."""
+    row = [first]
+    for phrase in sorted(found, key=lambda p: p.left):
+        last = row[-1]
+        h = max(last.height, 8)
+        centre, last_centre = (phrase.top + phrase.bottom) / 2, (last.top + last.bottom) / 2
+        if (
+            phrase is not first
+            and last.right - h * 0.3 <= phrase.left <= last.right + 2.5 * h
+            and abs(centre - last_centre) <= 0.6 * h
+            and not re.search(_ALL_LABELS, phrase.key)
+        ):
+            row.append(phrase)
+    return row
+
+
+def reconcile_with_mrz(
+    fields: dict[str, Reading], mrz: MrzResult | None, found: list[Phrase]
+) -> None:
+    """Check the printed names against a fully valid MRZ (OCR-B, read apart): equal once
+    folded, the printed spelling is confirmed (it carries the accents and Ñ); equal but
+    for spaces (``DELOSSANTOS``), the MRZ's spacing with the printed accents; a part the
+    print lacks comes from the MRZ with the accents of a printed word that folds to it."""
+    if mrz is None or not mrz.valid or not mrz.surnames.strip():
+        return
+    words = printed_words(found)
+    curp = _curp_text(fields.get("curp", _NONE))
+    for name, value in _mrz_names(mrz, curp).items():
+        read = fields.get(name, _NONE)
+        if not value or not read.present:
+            continue
+        a, b = names.comparable(str(read.value)), names.comparable(value)
+        if a == b or _longer_same_name(str(read.value), value):
+            fields[name] = read.model_copy(update={"confidence": max(read.confidence, 0.9)})
+        elif a.replace(" ", "") == b.replace(" ", ""):
+            spaced = with_printed_accents(value, words)
+            fields[name] = Reading(value=spaced, confidence=0.9, method="ocr:label+mrz")
 
 
 def split_name_lines(lines: list[str], curp: str | None) -> dict[str, str]:
@@ -844,7 +981,7 @@ def read_passport(image: np.ndarray, ocr: OcrEngine) -> IdReading:
         fields["curp"] = read_curp(page, ocr, found, labels.get("curp"), curp_evidence(fields, mrz))
         if fields["curp"].value != first.value:
             fields.update(passport_names(found, labels, _curp_text(fields["curp"]), mrz))
-    _fill_from(fields, mrz)
+    _fill_from(fields, mrz, printed_words(found))
     return IdReading.model_validate(
         {"id_type": "passport", "front": record, "mrz": mrz, **_typed(fields)}
     )
@@ -863,7 +1000,7 @@ def passport_names(
     printed = _passport_names(found, labels, curp)
     if mrz is None or not mrz.valid or not mrz.surnames.strip():
         return printed
-    words = [w for p in found if "<" not in p.text for w in _clean_name(p.text).split()]
+    words = printed_words(found)
     out: dict[str, Reading] = {}
     for name, value in _mrz_names(mrz, curp).items():
         read = printed.get(name)
@@ -880,6 +1017,11 @@ def passport_names(
             reading = reading.model_copy(update={"method": "mrz+ocr"})
         out[name] = reading
     return out
+
+
+def printed_words(found: list[Phrase]) -> list[str]:
+    """The words of the printed zone (MRZ lines left out), cleaned as names."""
+    return [w for p in found if "<" not in p.text for w in _clean_name(p.text).split()]
 
 
 def _longer_same_name(printed: str, mrz: str) -> bool:
@@ -1013,8 +1155,12 @@ def _join(groups: list[list[str]]) -> str:
 _PASSPORT_ALL = "|".join(f"(?:{p})" for p in PASSPORT_LABELS.values())
 
 
-def _fill_from(fields: dict[str, Reading], mrz: MrzResult | None) -> None:
-    """Passport: the MRZ fills or confirms the printed fields."""
+def _fill_from(
+    fields: dict[str, Reading], mrz: MrzResult | None, words: list[str] | None = None
+) -> None:
+    """Passport: the MRZ fills or confirms the printed fields (names with the accents of
+    the printed ``words``)."""
+    words = words or []
     if mrz is None:
         return
     fill: dict[str, Callable[[], object]] = {
@@ -1030,4 +1176,4 @@ def _fill_from(fields: dict[str, Reading], mrz: MrzResult | None) -> None:
         fields["numero_documento"] = _from_mrz(mrz.document_number.replace("<", ""), mrz)
     for name, value in _mrz_names(mrz).items():
         if not fields.get(name, _NONE).present and value:
-            fields[name] = _from_mrz(value, mrz)
+            fields[name] = _from_mrz(with_printed_accents(value, words), mrz)
