@@ -674,3 +674,37 @@ def _with_prefix(window: str, evidence: Evidence) -> list[_Candidate]:
         if value is not None and _plausible(value):
             found.append(_Candidate(value, ("mrz-prefix",), ()))
     return found
+
+
+# ---------------------------------------------------------------- Ñ from the CURP
+
+#: CURP position of the first inner consonant of each name part
+CONSONANT_POSITIONS = {"primer_apellido": 13, "segundo_apellido": 14, "nombre": 15}
+
+
+def restore_enye(name: str, curp_char: str, given: bool = False) -> str:
+    """Put back the Ñ an OCR (or an MRZ) dropped, when the CURP says so: RENAPO writes X
+    for a first inner consonant Ñ, so an X where the name's first inner consonant reads N
+    means that N is an Ñ. Only the word the CURP rules use is touched.
+
+    >>> restore_enye("PENA", "X"), restore_enye("DE LA PENA", "X"), restore_enye("PENA", "N")
+    ('PEÑA', 'DE LA PEÑA', 'PENA')
+    >>> restore_enye("MARIA INAKI", "X", given=True), restore_enye("ORDONEZ", "X")
+    ('MARIA IÑAKI', 'ORDONEZ')
+    """
+    if curp_char != "X":
+        return name
+    words = name.split()
+    target = _significant(name, skip_common=given)
+    for index, word in enumerate(words):
+        if _plain(word) != target or not target:
+            continue
+        for position, char in enumerate(word[1:], start=1):
+            if char.upper() in _VOWELS or not char.isalpha() or _plain(char) in _VOWELS:
+                continue
+            if char.upper() == "N":
+                words[index] = (
+                    word[:position] + ("Ñ" if char.isupper() else "ñ") + word[position + 1 :]
+                )
+            return " ".join(words)
+    return name

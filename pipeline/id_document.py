@@ -118,7 +118,38 @@ def read_ine(front: np.ndarray, back: np.ndarray | None, ocr: OcrEngine) -> IdRe
     found = doc.phrases(front_page.words)
     reconcile_with_mrz(fields, mrz, found)
     _fill_names_from_mrz(fields, mrz, found)
+    enye_from_curp(fields)
     return _merge_ine(fields, mrz, front_record, back_record)
+
+
+def enye_from_curp(fields: dict[str, Reading]) -> None:
+    """Names whose Ñ the OCR (or the MRZ) lost get it back where a check-digit-valid CURP
+    that agrees with their initials has an X for their first inner consonant."""
+    curp = fields.get("curp", _NONE)
+    parts = {k: fields.get(k, _NONE) for k in curp_rules.CONSONANT_POSITIONS}
+    if not curp.present or not curp_check_ok(str(curp.value)) or not parts["nombre"].present:
+        return
+    value = str(curp.value)
+    initials = curp_rules.agreement(
+        value,
+        str(parts["nombre"].value),
+        str(parts["primer_apellido"].value or ""),
+        str(parts["segundo_apellido"].value or ""),
+        None,
+        None,
+        None,
+    )["initials"]
+    if not initials:
+        return
+    for name, position in curp_rules.CONSONANT_POSITIONS.items():
+        read = parts[name]
+        if read.present and read.value:
+            given = name == "nombre"
+            fixed = curp_rules.restore_enye(str(read.value), value[position], given=given)
+            if fixed != read.value:
+                fields[name] = read.model_copy(
+                    update={"value": fixed, "method": f"{read.method}+curp"}
+                )
 
 
 def _fill_names_from_mrz(
@@ -881,7 +912,7 @@ def reconcile_with_mrz(
         if not value or not read.present:
             continue
         a, b = names.comparable(str(read.value)), names.comparable(value)
-        if a == b or _longer_same_name(str(read.value), value):
+        if a == b or _longer_same_name(str(read.value), value, mrz):
             fields[name] = read.model_copy(update={"confidence": max(read.confidence, 0.9)})
         elif a.replace(" ", "") == b.replace(" ", ""):
             spaced = with_printed_accents(value, words)
@@ -982,6 +1013,7 @@ def read_passport(image: np.ndarray, ocr: OcrEngine) -> IdReading:
         if fields["curp"].value != first.value:
             fields.update(passport_names(found, labels, _curp_text(fields["curp"]), mrz))
     _fill_from(fields, mrz, printed_words(found))
+    enye_from_curp(fields)
     return IdReading.model_validate(
         {"id_type": "passport", "front": record, "mrz": mrz, **_typed(fields)}
     )
@@ -1008,7 +1040,7 @@ def passport_names(
             if read is not None:
                 out[name] = read
             continue
-        if read is not None and _longer_same_name(str(read.value), value):
+        if read is not None and _longer_same_name(str(read.value), value, mrz):
             out[name] = read  # the MRZ truncated a long name
             continue
         accented = with_printed_accents(value, words)
@@ -1024,10 +1056,12 @@ def printed_words(found: list[Phrase]) -> list[str]:
     return [w for p in found if "<" not in p.text for w in _clean_name(p.text).split()]
 
 
-def _longer_same_name(printed: str, mrz: str) -> bool:
-    """The printed name is the MRZ's, only longer (the MRZ name field was full)."""
-    a, b = names.comparable(printed), names.comparable(mrz)
-    return len(a) > len(b) >= 8 and a.startswith(b)
+def _longer_same_name(printed: str, mrz_name: str, mrz: MrzResult) -> bool:
+    """The printed name is the MRZ's, only longer: the MRZ's names field was full (its
+    line does not end in a filler), so the MRZ truncated it."""
+    names_line = mrz.lines[0] if mrz.format == "TD3" else mrz.lines[-1]
+    a, b = names.comparable(printed), names.comparable(mrz_name)
+    return not names_line.endswith("<") and len(a) > len(b) > 0 and a.startswith(b)
 
 
 def with_printed_accents(mrz_name: str, printed_words: list[str]) -> str:

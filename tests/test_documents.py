@@ -23,7 +23,7 @@ from pipeline import address_proof, document, document_checks, id_document
 from pipeline.curp import check_digit
 from pipeline.engines.poppler import PdfEngine
 from pipeline.engines.tesseract import OcrEngine
-from pipeline.mrz import compose_td1, parse_mrz
+from pipeline.mrz import compose_td1, compose_td3, parse_mrz
 from pipeline.policy import load_policy
 from pipeline.uploads import decode_upload
 
@@ -515,3 +515,107 @@ def test_one_character_ocr_slip_keeping_the_check_digit_is_not_a_mismatch(policy
     checks = document_checks.id_checks(make_case(), id_reading(curp=_r(slipped)), policy)
     assert reasons_of(checks) == set()
     assert {c.name: c.status for c in checks}["curp_match"] == "inconclusive"
+
+
+# --- ID names and CURP settlement (issue 3 field accuracy; pure, no OCR) ------------------
+
+Phrase = document.Phrase
+
+
+def _phrase(text: str, left: int, top: int, height: int = 24, line: int = 0) -> document.Phrase:
+    return Phrase(text, 0.9, left, top, left + 14 * len(text), top + height, line)
+
+
+def _passport_mrz(surnames: str, given: str, curp: str) -> Any:
+    lines = compose_td3("P", "MEX", surnames, given, "G12345678", "MEX", "900315", "F", "301231", curp[:14])  # fmt: skip
+    return parse_mrz(lines, today=dt.date(2026, 1, 1))
+
+
+def test_printed_accents_go_onto_mrz_names() -> None:
+    words = ["APELLIDOS", "CRUZ", "ORDÓÑEZ", "NOMBRES", "JESÚS", "PEÑAS"]
+    assert id_document.with_printed_accents("CRUZ ORDONEZ", words) == "CRUZ ORDÓÑEZ"
+    assert id_document.with_printed_accents("JESUS", words) == "JESÚS"
+    assert id_document.with_printed_accents("PENA", words) == "PENA"  # PEÑAS is another word
+
+
+def test_passport_names_come_from_a_valid_mrz_with_printed_accents() -> None:
+    mrz = _passport_mrz("GONZALEZ PENA", "MARIA JOSE", CURP)
+    assert mrz.valid
+    found = [
+        _phrase("Apellidos / Surname", 100, 100, line=1),
+        _phrase("GONZÁLEZ PEÑA", 100, 130, line=2),
+        _phrase("NACIONALIDAD NATONAITY", 100, 200, line=3),  # a label read as the value
+        _phrase("MARÍA JOSÉ", 500, 400, line=4),
+    ]
+    labels = id_document.find_labels(found, id_document.PASSPORT_LABELS)
+    out = id_document.passport_names(found, labels, CURP, mrz)
+    assert (out["primer_apellido"].value, out["segundo_apellido"].value) == ("GONZÁLEZ", "PEÑA")
+    assert out["nombre"].value == "MARÍA JOSÉ"
+
+
+def test_second_given_name_split_into_its_own_phrase_is_kept() -> None:
+    label = _phrase("NOMBRE", 440, 197, 20, line=4)
+    found = [
+        label,
+        _phrase("DE LA TORRE", 442, 231, 26, line=5),
+        _phrase("FLORES", 441, 271, 24, line=6),
+        _phrase("FERNANDO", 440, 310, 25, line=7),
+        Phrase("FRANCISCO:", 0.88, 610, 308, 790, 336, 8),
+        _phrase("DOMICILIO", 439, 363, 19, line=9),
+    ]
+    names = id_document.find_names_ine(found, {"nombre": label}, Reading(value=None))
+    assert names["nombre"].value == "FERNANDO FRANCISCO"
+    assert names["primer_apellido"].value == "DE LA TORRE"
+
+
+def test_printed_names_checked_against_the_mrz() -> None:
+    mrz = parse_mrz(
+        compose_td1("ID", "MEX", "123456789", "1234567890123", "931114", "M", "301231", "MEX",
+                    "DE LOS SANTOS SAN JUAN", "JOSE LUIS"),
+        today=dt.date(2026, 1, 1),
+    )  # fmt: skip
+    assert mrz.valid
+    fields = {
+        "primer_apellido": _r("DELOSSANTOS", confidence=0.1),
+        "segundo_apellido": _r("SAN JUAN", confidence=0.3),
+        "nombre": _r("JOSÉ LUIS", confidence=0.3),
+    }
+    id_document.reconcile_with_mrz(fields, mrz, [_phrase("JOSÉ LUIS", 10, 10)])
+    assert fields["primer_apellido"].value == "DE LOS SANTOS"
+    assert fields["segundo_apellido"].value == "SAN JUAN"
+    assert fields["nombre"].value == "JOSÉ LUIS" and fields["nombre"].confidence >= 0.9
+
+
+def test_enye_restored_from_the_curp_x() -> None:
+    curp17 = "PEXE900315HDFXRD0"  # PEÑA ... EDUARDO: Ñ as first inner consonant -> X
+    fields = {
+        "curp": _r(curp17 + check_digit(curp17)),
+        "primer_apellido": _r("PENA"),
+        "segundo_apellido": _r(""),
+        "nombre": _r("EDUARDO"),
+    }
+    id_document.enye_from_curp(fields)
+    assert fields["primer_apellido"].value == "PEÑA"
+    # a CURP whose initials do not agree with the names says nothing about them
+    fields = {
+        "curp": _r(curp17 + check_digit(curp17)),
+        "primer_apellido": _r("PENA"),
+        "segundo_apellido": _r(""),
+        "nombre": _r("JUAN"),
+    }
+    id_document.enye_from_curp(fields)
+    assert fields["primer_apellido"].value == "PENA"
+
+
+def test_unread_band_of_the_text_column_is_offered() -> None:
+    page = document.Page(np.full((600, 800, 3), 255, np.uint8), True, 0)
+    found = [
+        _phrase("Apellidos Surname", 100, 100, line=1),
+        _phrase("CRUZ OLVERA", 100, 130, line=2),
+        _phrase("Nombres Given names", 100, 170, line=3),
+        _phrase("ERNESTO", 100, 200, line=4),
+        _phrase("Lugar de nacimiento", 100, 330, line=5),  # the CURP lines were skipped
+        _phrase("TAMAULIPAS", 100, 360, line=6),
+    ]
+    bands = id_document.unread_bands(page, found)
+    assert len(bands) == 1 and bands[0].top >= 224 and bands[0].bottom <= 330
