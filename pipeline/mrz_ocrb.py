@@ -39,6 +39,8 @@ _POSITION_HEIGHT = 16
 #: character pitch / measured line height of an MRZ photographed square on (median, measured)
 _PITCH_RATIO = 0.95
 _Row = tuple[int, int, tuple[int, int]]
+#: ink blobs taller than this many median blob heights are not characters
+_MAX_BLOB_HEIGHT = 2.2
 #: mean glyph correlation below which a line is not OCR-B text
 _MIN_FIT = 0.35
 
@@ -82,25 +84,42 @@ def _normalise(grey: np.ndarray, text_px: float = 30.0) -> np.ndarray:
     size = int(2 * text_px) | 1
     kernel = np.ones((size, size), np.uint8)
     grey = cv2.GaussianBlur(grey, (3, 3), 0)
-    paper = cv2.GaussianBlur(cv2.dilate(grey, kernel), (0, 0), size / 3).astype(np.float32)
-    ink = cv2.GaussianBlur(cv2.erode(grey, kernel), (0, 0), size / 3).astype(np.float32)
+    paper = _smooth(cv2.dilate(grey, kernel), size / 3)
+    ink = _smooth(cv2.erode(grey, kernel), size / 3)
     contrast = paper - ink
     flat = (grey.astype(np.float32) - ink) / np.maximum(contrast, 1.0)
     flat[contrast < 20] = 1.0  # no ink nearby: paper
     return np.clip(flat * 255.0, 0, 255).astype(np.uint8)
 
 
+def _smooth(image: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur of a uint8 image with a large ``sigma`` (kernel cut at 3 sigma), as float32:
+    computed on a copy 4x smaller and scaled back (the result is smooth at that scale anyway)."""
+    h, w = image.shape
+    if sigma < 8 or min(h, w) < 16:
+        return cv2.GaussianBlur(image, (0, 0), sigma).astype(np.float32)
+    small = cv2.resize(image, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
+    blurred = cv2.GaussianBlur(small, (0, 0), sigma / 4).astype(np.float32)
+    return cv2.resize(blurred, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
 def _drop_border_blobs(ink: np.ndarray) -> np.ndarray:
-    """Remove ink blobs touching the crop's edge: the background around a card, shadows, not
-    characters (the crop leaves a margin around the text)."""
+    """Remove ink blobs touching the crop's edge (the background around a card, shadows: the
+    crop leaves a margin around the text) and blobs much taller than the characters (card
+    edges, photos, patterns): MRZ characters all have one height."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if count <= 1:
+        return ink
     h, w = ink.shape
     x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
     bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
-    touching = (x == 0) | (y == 0) | (x + bw >= w) | (y + bh >= h)
-    touching[0] = True  # the background label
-    keep = np.where(touching, 0, 1).astype(np.uint8)
-    return keep[labels] if count > 1 else ink
+    drop = (x == 0) | (y == 0) | (x + bw >= w) | (y + bh >= h)
+    drop[0] = True  # the background label
+    glyph_sized = bh[~drop & (bh >= 8)]
+    if glyph_sized.size >= 10:
+        drop |= bh > _MAX_BLOB_HEIGHT * float(np.median(glyph_sized))
+    keep = np.where(drop, 0, 1).astype(np.uint8)
+    return keep[labels]
 
 
 def _segments(profile: np.ndarray, threshold: float) -> list[tuple[int, int]]:
@@ -286,23 +305,25 @@ def _window(image: np.ndarray, y: int, x: int, h: int, w: int) -> np.ndarray:
 
 @functools.lru_cache(maxsize=16)
 def _variants(width: int, height: int) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
-    """Template banks by size: each glyph at three heights, sharp and blurred, zero-mean and
-    unit-norm rows, with the index of the glyph of each row (rows grouped by glyph, in
-    ``ALPHABET`` order)."""
+    """Template banks by size (th, tw): each glyph at three heights, sharp and blurred,
+    zero-mean and unit-norm float32 rows, with the index of the glyph of each row (rows grouped
+    by glyph, in ``ALPHABET`` order)."""
     glyphs = _glyphs()
     assert glyphs is not None
-    banks: dict[tuple[int, int], tuple[list[int], list[np.ndarray]]] = {}
-    for scale in (0.9, 1.0, 1.1):
-        size = (max(4, width), max(6, round(height * scale)))
-        chars, rows = banks.setdefault((size[1], size[0]), ([], []))
-        for index, glyph in enumerate(glyphs.values()):
+    sizes = dict.fromkeys((max(4, width), max(6, round(height * s))) for s in (0.9, 1.0, 1.1))
+    sigma = max(0.8, height / 14)
+    banks = {}
+    for size in sizes:
+        rows = []
+        for glyph in glyphs.values():
             template = cv2.resize(glyph, size, interpolation=cv2.INTER_AREA)
-            blurred = cv2.GaussianBlur(template, (0, 0), max(0.8, height / 14))
-            for variant in (template, blurred):
-                row = variant.ravel() - variant.mean()
-                rows.append(row / (np.linalg.norm(row) + 1e-6))
-                chars.append(index)
-    return {size: (np.array(c), np.stack(r).astype(np.float32)) for size, (c, r) in banks.items()}
+            rows += [template.ravel(), cv2.GaussianBlur(template, (0, 0), sigma).ravel()]
+        bank = np.stack(rows).astype(np.float32)
+        bank -= bank.mean(axis=1, keepdims=True)
+        bank /= np.linalg.norm(bank, axis=1, keepdims=True) + 1e-6
+        chars = np.repeat(np.arange(len(glyphs)), 2)
+        banks[(size[1], size[0])] = (chars, bank)
+    return banks
 
 
 def _read_line(coarse: _Scaled, cells: _Scaled, row: _Row, n: int) -> str | None:
@@ -386,7 +407,7 @@ def _line_length_candidates(rows: list[_Row]) -> list[tuple[int, list[_Row]]]:
 def _fits_pitch(width: int, height: int, n: int) -> bool:
     """Could a line ``width`` wide and ``height`` tall hold ``n`` OCR-B characters? (Pitch and
     height are about equal; up to 1.9 when the document was photographed at a slant.)"""
-    return 0.72 <= width / (n - 0.15) / max(height, 1) <= 1.9
+    return 0.72 <= width / (n - 0.15) / max(height, 1) <= 2.4
 
 
 def _common_extent(rows: list[_Row]) -> list[_Row]:
