@@ -708,3 +708,29 @@ def restore_enye(name: str, curp_char: str, given: bool = False) -> str:
                 )
             return " ".join(words)
     return name
+
+
+#: CURP positions each name part decides: (initial, [inner vowel,] inner consonant)
+PART_POSITIONS = {"primer_apellido": (0, 13), "segundo_apellido": (2, 14), "nombre": (3, 15)}
+
+
+def part_agrees(part: str, value: str, curp: str) -> bool:
+    """The CURP's letters for one name part (its initial and first inner consonant; an
+    MRZ's N may be the CURP's X for Ñ) agree with ``value``.
+
+    >>> part_agrees("nombre", "MARIBEL", "SAEM650424MTLNSR08"), part_agrees("nombre", "LUCIA", "SAEM650424MTLNSR08")
+    (True, False)
+    >>> part_agrees("primer_apellido", "MUNOZ", "MUXA900101MDFXRN05")
+    True
+    """
+    if len(curp) != 18 or part not in PART_POSITIONS:
+        return False
+    word = _significant(value, skip_common=part == "nombre")
+    if not word:
+        return part == "segundo_apellido" and curp[2] == "X"
+    initial, consonant = PART_POSITIONS[part]
+    inner = _inner(word, vowels=False)
+    return curp[initial] == _x(word[0]) and curp[consonant] in {
+        inner,
+        "X" if inner == "N" else inner,
+    }

@@ -605,6 +605,8 @@ def read_curp(
             return second
         if fallback.present and fallback.value in curp_candidates(text, year) and phrase:
             return fallback.model_copy(update={"confidence": _conf(phrase.confidence)})
+        if not targets and any(len(word) >= 16 for word in text.split()):
+            break  # the band held a CURP-long line (read twice) but no agreeing CURP
     return fallback
 
 
@@ -1026,29 +1028,70 @@ def _curp_text(curp: Reading) -> str | None:
 def passport_names(
     found: list[Phrase], labels: dict[str, Phrase], curp: str | None, mrz: MrzResult | None
 ) -> dict[str, Reading]:
-    """The passport's names. With a valid MRZ its names are the source (OCR-B, no labels to
-    miss), each word taking its accents and Ñ from the printed zone when a printed word
-    equals it once folded; without one, the printed names by their labels."""
+    """The passport's names: printed by their labels, checked against a valid MRZ (OCR-B).
+    Equal once folded: the printed spelling (accents, Ñ), confirmed. Different: the MRZ's,
+    with the accents of a printed word that folds to it, when the print is missing, is a
+    label misread, differs by an OCR slip (one or two characters) or disagrees with the
+    CURP while the MRZ agrees; else the print (a genuinely different MRZ name then shows
+    as MRZ_INCONSISTENT)."""
     printed = _passport_names(found, labels, curp)
     if mrz is None or not mrz.valid or not mrz.surnames.strip():
         return printed
     words = printed_words(found)
-    out: dict[str, Reading] = {}
+    out = dict(printed)
     for name, value in _mrz_names(mrz, curp).items():
         read = printed.get(name)
-        if not value and name != "segundo_apellido":
-            if read is not None:
-                out[name] = read
-            continue
-        if read is not None and _longer_same_name(str(read.value), value, mrz):
-            out[name] = read  # the MRZ truncated a long name
-            continue
-        accented = with_printed_accents(value, words)
-        reading = _from_mrz(accented, mrz)
-        if accented != value:
-            reading = reading.model_copy(update={"method": "mrz+ocr"})
-        out[name] = reading
+        text = str(read.value) if read is not None else ""
+        if read is not None and (
+            names.comparable(text) == names.comparable(value) or _longer_same_name(text, value, mrz)
+        ):
+            out[name] = read.model_copy(update={"confidence": max(read.confidence, 0.9)})
+        elif (value or name == "segundo_apellido") and (
+            read is None or _mrz_spelling_wins(name, text, value, curp)
+        ):
+            out[name] = _mrz_reading(value, words, mrz)
     return out
+
+
+def _mrz_spelling_wins(name: str, printed: str, mrz_name: str, curp: str | None) -> bool:
+    """Between a printed name and a different MRZ name, the MRZ's is the better reading."""
+    if looks_like_label(printed):
+        return True
+    a, b = (names.comparable(x).replace(" ", "") for x in (printed, mrz_name))
+    if names.edit_distance(a, b) <= 2:
+        return True  # an OCR slip of the print: the OCR-B zone reads better
+    if curp and curp_check_ok(curp):
+        return curp_rules.part_agrees(name, mrz_name, curp) and not curp_rules.part_agrees(
+            name, printed, curp
+        )
+    return False
+
+
+def _mrz_reading(value: str, words: list[str], mrz: MrzResult) -> Reading:
+    accented = with_printed_accents(value, words)
+    reading = _from_mrz(accented, mrz)
+    return reading.model_copy(update={"method": "mrz+ocr"}) if accented != value else reading
+
+
+#: words of passport labels a name line must not be (Spanish / English)
+LABEL_NAME_WORDS = ("NACIONALIDAD", "NATIONALITY", "NOMBRES", "APELLIDOS", "SURNAME",
+                    "GIVEN", "NAMES", "NACIMIENTO", "LUGAR", "MEXICANA", "PASAPORTE",
+                    "PASSPORT", "FECHA")  # fmt: skip
+
+
+def looks_like_label(text: str) -> bool:
+    """A word of ``text`` is a passport label word up to two OCR slips (five letters or more).
+
+    >>> looks_like_label("MACIONALIDAD NATONAITY"), looks_like_label("DE LA FUENTE")
+    (True, False)
+    """
+    for word in names.comparable(text).split():
+        if len(word) >= 5 and any(
+            names.edit_distance(word, label, limit=3) <= (1 if len(word) < 7 else 2)
+            for label in LABEL_NAME_WORDS
+        ):
+            return True
+    return False
 
 
 def printed_words(found: list[Phrase]) -> list[str]:
