@@ -605,7 +605,7 @@ def read_curp(
             return second
         if fallback.present and fallback.value in curp_candidates(text, year) and phrase:
             return fallback.model_copy(update={"confidence": _conf(phrase.confidence)})
-        if not targets and any(len(word) >= 16 for word in text.split()):
+        if not targets and any(curp_long(word) for word in text.split()):
             break  # the band held a CURP-long line (read twice) but no agreeing CURP
     return fallback
 
@@ -657,12 +657,13 @@ def unread_bands(page: Page, found: list[Phrase]) -> list[Phrase]:
     if len(lines) < 4:
         return []
     h = int(np.median([p.height for p in lines]))
-    column = int(np.median([p.left for p in lines]))
-    left = sorted((p for p in lines if abs(p.left - column) <= 2 * h), key=lambda p: p.top)
+    lefts = [p.left for p in lines]
+    column = min(lefts, key=lambda x: (-sum(abs(x - y) <= h for y in lefts), x))
+    left = sorted((p for p in lines if abs(p.left - column) <= h), key=lambda p: p.top)
     bands = []
     for above, below in zip(left, left[1:], strict=False):
         if below.top - above.bottom >= 2.5 * h:
-            bands.append(Phrase("", 0.0, column, above.bottom + h // 4, column + 16 * h,
+            bands.append(Phrase("", 0.0, column - h, above.bottom + h // 4, column + 20 * h,
                                 below.top - h // 4, above.line))  # fmt: skip
     return sorted(bands, key=lambda b: b.top - b.bottom)
 
@@ -690,19 +691,28 @@ def reocr_phrase(
     return " ".join(w.text for w in result.words)
 
 
+def curp_long(word: str) -> bool:
+    """A word as long as a CURP (give or take OCR'd extras) with its birth date's digits.
+
+    >>> curp_long("CUOJ910623HCMRRSOS9"), curp_long("ESTADOSUNIDOSMEXICAN")
+    (True, False)
+    """
+    return 16 <= len(word) <= 22 and sum(c.isdigit() for c in word) >= 4
+
+
 def _reocr_band(page: Page, band: Phrase, ocr: OcrEngine, whitelist: str | None) -> str:
     """OCR an unread band (a few lines); a CURP-long word found there is read once more on
     its own, as a single line and larger, and both readings are returned (one per line)."""
     y0, y1 = max(0, band.top), min(page.image.shape[0], band.bottom)
-    x0, x1 = max(0, band.left - 20), min(page.image.shape[1], band.right)
+    x0, x1 = max(0, band.left), min(page.image.shape[1], band.right)
     crop = page.grey[y0:y1, x0:x1]
     if crop.size == 0 or y1 - y0 < 8:
         return ""
-    h = max(8.0, (band.right - band.left) / 16)
+    h = max(8.0, (band.right - band.left) / 21)
     scaled = ocr_prep.scale_to_text_height(crop, h, 36.0)
     factor = scaled.shape[1] / crop.shape[1]
     result = ocr.data(ocr_prep.pad(scaled, 12), lang="eng", psm=6, whitelist=whitelist)
-    long_words = [w for w in result.words if len(w.text) >= 16]
+    long_words = [w for w in result.words if curp_long(w.text)]
     if not long_words:
         return result.text
     word = long_words[0]
