@@ -165,7 +165,8 @@ def _compatible(a: TextLine, b: TextLine) -> bool:
 
 def find_bands(lines: list[TextLine]) -> list[Band]:
     """Runs of 2-3 compatible consecutive lines (or one strongly monospaced line, whose
-    neighbour the line finder may have merged or missed), most MRZ-like first."""
+    neighbour the line finder may have merged or missed), most MRZ-like first. A run of three
+    whose first two lines alone look more MRZ-like is also offered as those two lines."""
     bands = []
     for i, first in enumerate(lines):
         run = [first]
@@ -176,6 +177,8 @@ def find_bands(lines: list[TextLine]) -> list[Band]:
                 run.append(nxt)
         if len(run) >= 2 or first.periodicity >= _SINGLE_LINE_PERIODICITY:
             bands.append(Band(tuple(run)))
+        if len(run) == 3 and _band_rank(Band(tuple(run[:2]))) > _band_rank(bands[-1]):
+            bands.append(Band(tuple(run[:2])))  # a 2-line MRZ followed by other text
     bands.sort(key=_band_rank, reverse=True)
     return bands
 
