@@ -520,10 +520,10 @@ def find_curp(
 ) -> tuple[Reading, Phrase | None]:
     """The CURP: candidates near its label first, then anywhere; a valid check digit wins.
     Also returns the phrase it was read from."""
-    ordered = ([label, *neighbours(found, label, below=1)] if label else []) + found
+    close = [label, *neighbours(found, label, below=1)] if label else []
+    near = {id(p) for p in close}
     best: tuple[Reading, Phrase | None] = (_NONE, None)
-    near = {id(p) for p in ordered[: len(ordered) - len(found)]}
-    for phrase in ordered:
+    for phrase in [p for p in close + found if len(p.text) <= _MAX_CURP_LINE]:  # no MRZ line
         for candidate in curp_candidates(phrase.text, birth_year):
             valid = curp_check_ok(candidate)
             if not valid and id(phrase) not in near:
@@ -547,8 +547,8 @@ def curp_sources(found: list[Phrase], label: Phrase | None) -> list[Phrase]:
     return [p for p in near + rest if len(p.text) <= _MAX_CURP_LINE]
 
 
-#: longer phrases (an MRZ line is 30-44 characters) are not searched for a printed CURP
-_MAX_CURP_LINE = 30
+#: longer phrases (a passport's MRZ line is 44 characters) are not searched for a printed CURP
+_MAX_CURP_LINE = 34
 
 
 def first_curp(
@@ -1044,7 +1044,8 @@ def passport_names(
     label misread, differs by an OCR slip (one or two characters) or disagrees with the
     CURP while the MRZ agrees; else the print (a genuinely different MRZ name then shows
     as MRZ_INCONSISTENT)."""
-    printed = _passport_names(found, labels, curp)
+    prefix = curp_evidence({}, mrz).prefix
+    printed = _passport_names(found, labels, curp or prefix)
     if mrz is None or not mrz.valid or not mrz.surnames.strip():
         return printed
     words = printed_words(found)
