@@ -351,13 +351,13 @@ def _neighbour_directions(points: np.ndarray, sizes: np.ndarray) -> tuple[int, i
 
 def turns_to_try(shape_hw: tuple[int, ...], shape: Shape, layout: TextLayout) -> list[int]:
     """Clockwise turns to OCR, most likely first: the two turns the text direction allows
-    when it is clear, else the document shape's guess (cards landscape, pages portrait),
-    its opposite, then the quarter turns.
+    when it is clear, else the document shape's guess (cards landscape, pages portrait) and
+    its opposite; then the quarter turns (only read when the first two both fail).
 
     >>> turns_to_try((807, 1280), "card", TextLayout(400, 300, 20))
-    [0, 180]
-    >>> turns_to_try((1280, 807), "card", TextLayout(400, 20, 300))
-    [90, 270]
+    [0, 180, 90, 270]
+    >>> turns_to_try((807, 1280), "card", TextLayout(400, 20, 300))
+    [90, 270, 180, 0]
     >>> turns_to_try((1280, 807), "card", TextLayout(10, 0, 0))
     [90, 270, 180, 0]
     """
@@ -365,9 +365,9 @@ def turns_to_try(shape_hw: tuple[int, ...], shape: Shape, layout: TextLayout) ->
     wrong_way = (h > w) if shape == "card" else (w > h * 1.05)
     first = 90 if wrong_way else 0
     if layout.axis == "rows":
-        return [0, 180]
-    if layout.axis == "columns":
-        return [90, 270]
+        first = 0
+    elif layout.axis == "columns":
+        first = 90
     return [d % 360 for d in (first, first + 180, first + 90, first + 270)]
 
 
@@ -400,8 +400,8 @@ def _best_turn(
     best_score = -1.0
     enlarged_at: set[int] = set()
     for count, degrees in enumerate(turns_to_try(page.image.shape, shape, layout)):
-        if count == 2 and best_score >= WEAK_SCORE:
-            break  # the quarter turns only when neither reading of the first two held text
+        if count == 2 and best is not None and _mean_confidence(best.words) >= UPRIGHT_MEAN:
+            break  # the quarter turns only when neither of the first two read the right way up
         image = rotate(page.image, degrees)
         words = read_words(ocr, image)
         turned = replace(page, image=image, rotation=(page.rotation + degrees) % 360, words=words)
@@ -424,8 +424,6 @@ def _mean_confidence(words: tuple[WordLike, ...]) -> float:
     return sum(w.confidence for w in words) / len(words) if words else 0.0
 
 
-#: below this orientation score a reading holds no real text (the quarter turns are tried)
-WEAK_SCORE = 8.0
 #: mean word confidence of a reading the right way up (upside-down print reads ~0.3-0.45,
 #: upright print 0.7-0.9 on the generated and real samples measured)
 UPRIGHT_MEAN = 0.65

@@ -267,6 +267,15 @@ def test_turned_page_is_read_once_or_twice(turn: int, fix: int) -> None:
     assert len(ocr.sizes) == (1 if fix in (0, 90) else 2)
 
 
+def test_wrong_text_direction_falls_back_to_the_quarter_turns(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Should the glyph analysis misjudge the direction, the two turns it allows read poorly
+    and the quarter turns are read too."""
+    monkeypatch.setattr(document, "text_layout", lambda grey: document.TextLayout(400, 300, 0))
+    ocr = CountingOcr()
+    page = document.upright(bill_page(90), ocr, "page")
+    assert page.rotation == 270 and len(ocr.sizes) == 4
+
+
 def test_page_without_glyphs_is_only_glanced_at() -> None:
     """A dark, blurred photo: one half-size OCR call (it used to be four full-size ones
     and an enlarged fifth, tens of seconds of tesseract on noise); its measurements still
