@@ -628,3 +628,23 @@ def test_unread_band_of_the_text_column_is_offered() -> None:
     ]
     bands = id_document.unread_bands(page, found)
     assert len(bands) == 1 and bands[0].top >= 224 and bands[0].bottom <= 330
+
+
+def test_a_different_mrz_name_does_not_overwrite_the_print_the_curp_agrees_with() -> None:
+    curp17 = "SAEM650424MTLNSR0"  # DE LOS SANTOS ESPINOZA MARIBEL
+    curp = curp17 + check_digit(curp17)
+    mrz = _passport_mrz("DE LOS SANTOS ESPINOZA", "LUCIA", curp)
+    found = [
+        _phrase("Apellidos / Surname", 100, 100, line=1),
+        _phrase("DE LOS SANTOS ESPINOZA", 100, 130, line=2),
+        _phrase("Nombres / Given names", 100, 170, line=3),
+        _phrase("MARIBEL", 100, 200, line=4),
+    ]
+    labels = id_document.find_labels(found, id_document.PASSPORT_LABELS)
+    out = id_document.passport_names(found, labels, curp, mrz)
+    assert out["nombre"].value == "MARIBEL"  # MRZ_INCONSISTENT is the checks' business
+    assert out["primer_apellido"].value == "DE LOS SANTOS"
+    # a label read where the name should be gives way to the MRZ
+    found[3] = _phrase("MACIONALIDAD NATONAITY", 100, 200, line=4)
+    out = id_document.passport_names(found, labels, curp, mrz)
+    assert out["nombre"].value == "LUCIA" and out["nombre"].method == "mrz"
