@@ -15,7 +15,7 @@ most checks holding. ``MrzResult.method`` records which attempt produced it, e.g
 from __future__ import annotations
 
 import datetime as dt
-import time
+import resource
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -252,7 +252,7 @@ def read_mrz(
     image: np.ndarray,
     ocr: OcrEngine,
     today: dt.date | None = None,
-    budget_s: float = 6.0,
+    budget_s: float = 4.0,
 ) -> MrzResult | None:
     """Locate and read the MRZ of ``image`` (BGR or grey uint8); None if none was read.
 
@@ -260,18 +260,28 @@ def read_mrz(
     crop; then, for the bands where an MRZ-like text was found but not every check holds, the
     fallback preprocessings; as a last resort the lower half of the image. Stops at the first
     read whose check digits all hold, else returns the read with the most checks holding (at
-    least two). No new attempt starts after ``budget_s`` seconds. Raises only
+    least two). No new attempt starts after ``budget_s`` seconds of CPU (this process and
+    the tesseract runs it waited for: the same work whatever the machine's load). Raises only
     ``pipeline.errors.EngineError``.
     """
     if not isinstance(image, np.ndarray) or image.size == 0 or image.ndim not in (2, 3):
         return None
-    deadline = time.monotonic() + budget_s
+    deadline = _cpu_seconds() + budget_s
     best: MrzResult | None = None
     for attempt in _attempts(image, ocr, today):
         best = _best(best, attempt())
-        if (best is not None and best.valid) or time.monotonic() > deadline:
+        if (best is not None and best.valid) or _cpu_seconds() > deadline:
             break
     return best if best is not None and _digit_checks(best) >= _MIN_CHECKS else None
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its finished children."""
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _attempts(

@@ -28,6 +28,25 @@ FONT_PATHS = (
     "/usr/share/fonts/truetype/ocr-b/OCRB.ttf",
     "/usr/share/fonts/opentype/ocrb/OCRB.otf",
 )
+#: character classes of MRZ positions (ICAO 9303): letter, digit, check digit or filler, sex,
+#: name or code (letters and fillers), free (any)
+_CLASSES = {
+    "A": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "N": "0123456789",
+    "D": "0123456789<",
+    "S": "MFX<",
+    "L": "ABCDEFGHIJKLMNOPQRSTUVWXYZ<",
+}
+#: what each position of each line may hold, by (line length, line count): TD3, TD2, TD1
+_LAYOUTS = {
+    (44, 2): ("A" + "L" * 43, "X" * 9 + "N" + "LLL" + "N" * 7 + "S" + "N" * 7 + "X" * 14 + "DN"),
+    (36, 2): ("A" + "L" * 35, "X" * 9 + "N" + "LLL" + "N" * 7 + "S" + "N" * 7 + "X" * 7 + "N"),
+    (30, 3): (
+        "A" + "L" * 4 + "X" * 9 + "D" + "X" * 15,
+        "N" * 7 + "S" + "N" * 7 + "LLL" + "X" * 11 + "N",
+        "L" * 30,
+    ),
+}
 #: glyph geometry of OCR-B as fractions of the em: top of digits, baseline, advance
 _TOP, _BASE, _ADVANCE = 0.17, 0.96, 0.723
 _RENDER_SIZE = 120
@@ -257,11 +276,14 @@ def _best_positions(
     return positions[::-1], score
 
 
-def _classify_line(norm: np.ndarray, top: int, bottom: int, xs: list[int], pitch: float) -> str:
+def _classify_line(
+    norm: np.ndarray, top: int, bottom: int, xs: list[int], pitch: float, layout: str = ""
+) -> str:
     """The glyphs that best match the cells at ``xs`` of one line, each glyph at its best scale,
     blur and offset of up to 2 px (so every glyph gets the same freedom). Normalised
     cross-correlation of every shifted patch of every cell with every template of one size, as
-    one matrix product per template size."""
+    one matrix product per template size. With a ``layout`` (one class letter of
+    :data:`_CLASSES` per cell), each cell takes the best glyph of its class."""
     height = bottom - top
     n, pad = len(xs), 2
     scores = np.full((n, len(ALPHABET)), -2.0, np.float32)
@@ -274,7 +296,18 @@ def _classify_line(norm: np.ndarray, top: int, bottom: int, xs: list[int], pitch
         products = np.asarray(cv2.gemm(patches, bank, 1.0, None, 0.0, flags=cv2.GEMM_2_T))  # type: ignore[call-overload]
         best = products.reshape(*shifted.shape[:3], -1).max(axis=(0, 2))  # (n, rows)
         np.maximum(scores, best.reshape(n, len(ALPHABET), -1).max(axis=2), out=scores)
+    if len(layout) == n:
+        scores[~_class_mask(layout)] = -3.0
     return "".join(ALPHABET[i] for i in scores.argmax(axis=1))
+
+
+def _class_mask(layout: str) -> np.ndarray:
+    """(cells, ALPHABET) booleans: which characters each position of ``layout`` may hold.
+
+    >>> _class_mask("AN<").sum(axis=1).tolist()
+    [26, 10, 37]
+    """
+    return np.array([[c in _CLASSES.get(k, ALPHABET) for c in ALPHABET] for k in layout])
 
 
 def _shifted_patches(
@@ -326,7 +359,7 @@ def _variants(width: int, height: int) -> dict[tuple[int, int], tuple[np.ndarray
     return banks
 
 
-def _read_line(coarse: _Scaled, cells: _Scaled, row: _Row, n: int) -> str | None:
+def _read_line(coarse: _Scaled, cells: _Scaled, row: _Row, n: int, layout: str = "") -> str | None:
     """Read the ``n`` characters of a text line (rows a-b, columns x0-x1 of the band): glyph
     correlation at every x and the best evenly spaced sequence of positions on the ``coarse``
     copy of the band, then each cell classified with scale and blur freedom on the ``cells``
@@ -340,7 +373,7 @@ def _read_line(coarse: _Scaled, cells: _Scaled, row: _Row, n: int) -> str | None
         return None
     f = cells.factor
     xs = [round(x / g * f) for x in positions]
-    return _classify_line(cells.image, round(top * f), round(bottom * f), xs, pitch * f)
+    return _classify_line(cells.image, round(top * f), round(bottom * f), xs, pitch * f, layout)
 
 
 @dataclass(frozen=True)
@@ -380,7 +413,9 @@ def iter_readings(grey_band: np.ndarray) -> Iterator[list[str]]:
     line_px = max(1.0, float(np.median([b - a for a, b, _ in measured])))
     coarse, cells = _scaled(norm, _POSITION_HEIGHT / line_px), _scaled(norm, _CELL_HEIGHT / line_px)
     for n, fitting in _line_length_candidates(measured):
-        lines = [_read_line(coarse, cells, row, n) for row in fitting]
+        layouts = _LAYOUTS.get((n, len(fitting)), ("",) * len(fitting))
+        pairs = zip(fitting, layouts, strict=True)
+        lines = [_read_line(coarse, cells, row, n, layout) for row, layout in pairs]
         if all(line is not None for line in lines):
             yield [line for line in lines if line is not None]
 

@@ -140,9 +140,9 @@ def test_line_classifier_agrees_with_the_per_cell_one(monkeypatch) -> None:
     grey = cv2.GaussianBlur(np.asarray(band), (0, 0), 1.0)
     calls, line_classifier = [], mrz_ocrb._classify_line
 
-    def spy(norm, top, bottom, xs, pitch):
+    def spy(norm, top, bottom, xs, pitch, layout=""):
         calls.append((norm, top, bottom, xs, pitch, line_classifier(norm, top, bottom, xs, pitch)))
-        return calls[-1][-1]
+        return line_classifier(norm, top, bottom, xs, pitch, layout)
 
     monkeypatch.setattr(mrz_ocrb, "_classify_line", spy)
     assert INE in mrz_ocrb.read_lines(grey)
@@ -150,3 +150,28 @@ def test_line_classifier_agrees_with_the_per_cell_one(monkeypatch) -> None:
     for norm, top, bottom, xs, pitch, read in calls:
         per_cell = "".join(_classify_cell_reference(norm, top, bottom, x, pitch) for x in xs)
         assert read == per_cell
+
+
+@needs_font
+def test_layout_makes_each_position_take_a_glyph_of_its_class() -> None:
+    """A blurred 0 may look most like O; in a digit position of the layout it is read as 0."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    path = mrz_ocrb.font_path()
+    assert path is not None
+    cell = 26
+    band = Image.new("L", (40 + 4 * cell, 60), 235)
+    ImageDraw.Draw(band).text((20, 12), "O0O0", font=ImageFont.truetype(str(path), 36), fill=25)
+    norm = mrz_ocrb._normalise(np.asarray(band))
+    xs = [20 + cell * i for i in range(4)]
+    top, bottom = 12 + round(0.17 * 36), 12 + round(0.96 * 36)  # cap top and baseline
+    free = mrz_ocrb._classify_line(norm, top, bottom, xs, cell)
+    assert free == "O0O0"
+    assert mrz_ocrb._classify_line(norm, top, bottom, xs, cell, "NNAA") == "00OO"
+    assert mrz_ocrb._classify_line(norm, top, bottom, xs, cell, "NN") == free  # ignored
+
+
+def test_layouts_match_the_icao_line_lengths() -> None:
+    for (length, count), lines in mrz_ocrb._LAYOUTS.items():
+        assert len(lines) == count
+        assert all(len(line) == length for line in lines)
