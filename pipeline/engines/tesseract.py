@@ -230,8 +230,11 @@ def _limit_cpu(pid: int, seconds: float) -> None:
     limit counts the CPU the process used from its start.
     """
     soft = max(1, math.ceil(seconds))
+    prlimit = getattr(resource, "prlimit", None)  # Linux; elsewhere only the wall clock limits
+    if prlimit is None:
+        return
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        resource.prlimit(pid, resource.RLIMIT_CPU, (soft, soft + 1))
+        prlimit(pid, resource.RLIMIT_CPU, (soft, soft + 1))
 
 
 def _config(psm: int, whitelist: str | None) -> str:
