@@ -428,8 +428,9 @@ def _mean_confidence(words: tuple[WordLike, ...]) -> float:
 #: upright print 0.7-0.9 on the generated and real samples measured)
 UPRIGHT_MEAN = 0.65
 #: enlargement of an open passport booklet before its first reading (its pages are half the
-#: outline, so its print is about half the size of a data page photographed alone)
-BOOKLET_ENLARGE = 2.0
+#: outline, so its print is about half the size of a data page photographed alone): the
+#: most :func:`enlarge_small_text` would apply after a first, small reading
+BOOKLET_ENLARGE = MAX_ENLARGE
 
 
 def _glance(page: Page, ocr: OcrEngine, shape: Shape, layout: TextLayout) -> Page:
