@@ -34,6 +34,8 @@ _WORK_WIDTH = 900
 _MAX_BANDS = 3
 #: how many bands the OCR-B template reader tries (Tesseract tries all _MAX_BANDS)
 _MAX_TEMPLATE_BANDS = 2
+#: how many bands (those whose plain read is closest to valid) get the fallback preprocessings
+_MAX_FALLBACK_BANDS = 1
 #: periodicity above which a lone text line is tried as (part of) an MRZ
 _SINGLE_LINE_PERIODICITY = 0.5
 #: a reading with fewer check digits holding is noise, not an MRZ
@@ -287,16 +289,17 @@ def _cpu_seconds() -> float:
 def _attempts(
     image: np.ndarray, ocr: OcrEngine, today: dt.date | None
 ) -> Iterator[Callable[[], MrzResult | None]]:
-    """The reading attempts in order, each a thunk (nothing runs until called)."""
-    promising: list[tuple[int, np.ndarray]] = []
+    """The reading attempts in order, each a thunk (nothing runs until called). The fallback
+    preprocessings run on the band whose plain Tesseract read had the most checks holding."""
+    promising: list[tuple[int, int, np.ndarray]] = []
     for n, (_, crop) in enumerate(_bands(image), start=1):
         if n <= _MAX_TEMPLATE_BANDS:
             yield partial(_template_read, crop, today, f"band{n}:ocrb")
         grey = _read(crop, ocr, today, f"band{n}:grey")
         yield partial(_same, grey)
         if grey is not None:
-            promising.append((n, crop))
-    for n, crop in promising[:2]:
+            promising.append((_digit_checks(grey), n, crop))
+    for _, n, crop in sorted(promising, key=lambda p: p[0], reverse=True)[:_MAX_FALLBACK_BANDS]:
         for name, variant in list(_prepared(crop))[1:]:
             yield partial(_read, variant, ocr, today, f"band{n}:{name}")
     if not promising:

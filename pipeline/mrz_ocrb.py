@@ -57,6 +57,7 @@ _CELL_HEIGHT = 28
 _POSITION_HEIGHT = 16
 #: character pitch / measured line height of an MRZ photographed square on (median, measured)
 _PITCH_RATIO = 0.95
+_MISFIT_MARGIN = 0.1
 _Row = tuple[int, int, tuple[int, int]]
 #: ink blobs taller than this many median blob heights are not characters
 _MAX_BLOB_HEIGHT = 2.2
@@ -423,7 +424,8 @@ def iter_readings(grey_band: np.ndarray) -> Iterator[list[str]]:
 def _line_length_candidates(rows: list[_Row]) -> list[tuple[int, list[_Row]]]:
     """The line lengths (44, 36, 30) the rows could hold, with the rows that fit each (at least
     two of about equal width), most likely first: the pitch closest to OCR-B's (about
-    _PITCH_RATIO times the measured line height)."""
+    _PITCH_RATIO times the measured line height). Lengths fitting clearly worse than the best
+    (by more than _MISFIT_MARGIN in log ratio; consecutive lengths differ by ~0.2) are left out."""
     candidates = []
     for n in _LINE_LENGTHS:
         fitting = [(a, b, e) for a, b, e in rows if _fits_pitch(e[1] - e[0], b - a, n)]
@@ -436,7 +438,8 @@ def _line_length_candidates(rows: list[_Row]) -> list[tuple[int, list[_Row]]]:
         ratios = [(e[1] - e[0]) / (n - 0.15) / max(b - a, 1) for a, b, e in fitting]
         return abs(float(np.log(np.median(ratios) / _PITCH_RATIO)))
 
-    return sorted(candidates, key=misfit)
+    ranked = sorted(candidates, key=misfit)
+    return [c for c in ranked if misfit(c) <= misfit(ranked[0]) + _MISFIT_MARGIN]
 
 
 def _fits_pitch(width: int, height: int, n: int) -> bool:
