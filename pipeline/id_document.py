@@ -276,8 +276,9 @@ def read_back(image: np.ndarray, ocr: OcrEngine) -> tuple[DocumentImage, MrzResu
     first = 90 if h > w else 0
     best: MrzResult | None = None
     best_page = page
-    for degrees in (first, first + 180):
-        turned = doc.rotate(page.image, degrees)
+    # the likely turns first; a card not outlined in a portrait photo may still be upright
+    for degrees in (first, first + 180, first + 90, first + 270):
+        turned = doc.rotate(page.image, degrees % 360)
         mrz = mrz_image.read_mrz(turned, ocr)
         if mrz is not None and (best is None or _mrz_rank(mrz) > _mrz_rank(best)):
             best = mrz
