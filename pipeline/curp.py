@@ -510,8 +510,9 @@ def resolve(texts: list[str], evidence: Evidence) -> CurpChoice | None:
 
 def readings(texts: list[str], evidence: Evidence) -> set[str]:
     """Every CURP-shaped reading of ``texts`` (shape repairs, one confusion, a spurious
-    glyph, the MRZ prefix): what a second, independent reading is compared with."""
-    return {c.curp for text in texts for c in _candidates(text, evidence)}
+    glyph, the MRZ prefix) that ends its printed word: what a second, independent reading
+    is compared with."""
+    return {c.curp for text in texts for c in _candidates(text, evidence) if c.whole}
 
 
 def _agrees(candidate: _Candidate, allowed: list[frozenset[str]]) -> bool:
@@ -535,9 +536,9 @@ def _candidates(text: str, evidence: Evidence) -> list[_Candidate]:
             window = squashed[start : start + size]
             whole = _ends_word(squashed, start + size, bounds)
             for raw in _deletions(window, extra):
-                out.extend(_readings(raw, ("deletion",) * extra, evidence, whole and not extra))
+                out.extend(_readings(raw, ("deletion",) * extra, evidence, whole))
             if evidence.prefix and len(evidence.prefix) == 14:
-                out.extend(_with_prefix(window, evidence))
+                out.extend(_with_prefix(window, evidence, whole))
     return out
 
 
@@ -609,7 +610,8 @@ def _readings(
     for i, alt in _swaps(raw, base):
         value = base[:i] + alt + base[i + 1 :]
         if _plausible(value):
-            found.append(_Candidate(value, (*edits, f"swap@{i}"), () if i == 17 else (i,)))
+            swapped = () if i == 17 else (i,)
+            found.append(_Candidate(value, (*edits, f"swap@{i}"), swapped, whole))
     return found
 
 
@@ -656,7 +658,7 @@ def _plausible(value: str) -> bool:
     )
 
 
-def _with_prefix(window: str, evidence: Evidence) -> list[_Candidate]:
+def _with_prefix(window: str, evidence: Evidence, whole: bool = False) -> list[_Candidate]:
     """A passport's MRZ prefix followed by what a printed line has after its best match of
     the prefix (up to four slips): the last four characters, one spurious glyph dropped."""
     prefix = evidence.prefix or ""
@@ -672,7 +674,7 @@ def _with_prefix(window: str, evidence: Evidence) -> list[_Candidate]:
     for raw in _deletions(prefix + window[-end:], extra):
         value = _shape(raw, evidence) if raw.startswith(prefix) else None
         if value is not None and _plausible(value):
-            found.append(_Candidate(value, ("mrz-prefix",), ()))
+            found.append(_Candidate(value, ("mrz-prefix",), (), whole))
     return found
 
 

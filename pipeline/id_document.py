@@ -152,6 +152,23 @@ def enye_from_curp(fields: dict[str, Reading]) -> None:
                 )
 
 
+def _reorder_surnames(
+    fields: dict[str, Reading], mrz_parts: dict[str, str], words: list[str]
+) -> None:
+    """Printed surnames holding the MRZ's words in another order (two printed lines read
+    interleaved) take the MRZ's order and split, with the printed accents."""
+    first, second = fields.get("primer_apellido", _NONE), fields.get("segundo_apellido", _NONE)
+    if not first.present or "primer_apellido" not in mrz_parts:
+        return
+    printed = f"{first.value or ''} {second.value or ''}"
+    wanted = f"{mrz_parts['primer_apellido']} {mrz_parts.get('segundo_apellido', '')}"
+    a, b = names.comparable(printed).split(), names.comparable(wanted).split()
+    if a != b and sorted(a) == sorted(b):
+        for name in ("primer_apellido", "segundo_apellido"):
+            value = with_printed_accents(mrz_parts.get(name, ""), words)
+            fields[name] = Reading(value=value, confidence=0.9, method="ocr:label+mrz")
+
+
 def _fill_names_from_mrz(
     fields: dict[str, Reading], mrz: MrzResult | None, found: list[Phrase]
 ) -> None:
@@ -601,7 +618,8 @@ def read_curp(
     targets = _curp_regions(found, label, phrase)
     for target in targets or unread_bands(page, found)[:MAX_BANDS]:
         text = reocr_phrase(page, target, ocr, whitelist=CURP_WHITELIST, block=not targets)
-        second = _second_reading(text, evidence, seen)
+        # a band's two readings share one crop: only a check-digit-valid CURP is taken there
+        second = _second_reading(text, evidence, seen if targets else None)
         if second is not None:
             return second
         if fallback.present and fallback.value in curp_candidates(text, year) and phrase:
@@ -611,10 +629,13 @@ def read_curp(
     return fallback
 
 
-def _second_reading(text: str, evidence: curp_rules.Evidence, seen: set[str]) -> Reading | None:
+def _second_reading(
+    text: str, evidence: curp_rules.Evidence, seen: set[str] | None
+) -> Reading | None:
     """A closer re-OCR's CURP: one whose check digit holds, or a check-failing one that
     agrees with all the evidence and was read the same before (``seen``: the first pass's
-    readings up to one confusion, and the other lines of this re-OCR)."""
+    readings up to one confusion, and the other lines of this re-OCR; None: no
+    check-failing CURP is taken)."""
     lines = text.splitlines() or [""]
     again = curp_rules.resolve(lines, evidence)
     if again is None:
@@ -622,6 +643,8 @@ def _second_reading(text: str, evidence: curp_rules.Evidence, seen: set[str]) ->
     if again.check_ok:
         method = "ocr:region" + ("" if again.method == "read" else f"+{again.method}")
         return Reading(value=again.curp, confidence=0.85, method=method, repaired=again.repaired)
+    if seen is None:
+        return None
     others = [line for i, line in enumerate(lines) if i != again.token]
     if again.curp in seen | curp_rules.readings(others, evidence):
         return Reading(value=again.curp, confidence=0.6, method="ocr:region+printed-invalid")
@@ -880,7 +903,10 @@ def find_names_ine(
     label = labels.get("nombre")
     if label is None:
         return {}
-    block = [row_of(found, p) for p in block_below(found, label, limit=3)]
+    block: list[list[Phrase]] = []
+    for phrase in block_below(found, label, limit=3):
+        if all(phrase is not q for row in block for q in row):  # not already in a row
+            block.append(row_of(found, phrase))
     lines = [_clean_name(" ".join(p.text for p in row)) for row in block]
     lines = [line for line in lines if line]
     if not lines:
@@ -920,7 +946,9 @@ def reconcile_with_mrz(
         return
     words = printed_words(found)
     curp = _curp_text(fields.get("curp", _NONE))
-    for name, value in _mrz_names(mrz, curp).items():
+    mrz_parts = _mrz_names(mrz, curp)
+    _reorder_surnames(fields, mrz_parts, words)
+    for name, value in mrz_parts.items():
         read = fields.get(name, _NONE)
         if not value or not read.present:
             continue
