@@ -452,10 +452,13 @@ def find_holder(cells: list[Cell], folded: list[str]) -> str | None:
     return None
 
 
-def column_below(cells: list[Cell], index: int) -> int | None:
-    """The cell right under ``cells[index]`` in its column, if any."""
+def column_below(cells: list[Cell], index: int, max_rows: int = 2) -> int | None:
+    """The first cell under ``cells[index]`` in its column, at most ``max_rows`` rows down
+    (a photographed page may put a stray mark's row between a label and its value)."""
     ref = cells[index]
-    for i, cell in enumerate(cells):
-        if cell.row == ref.row + 1 and abs(cell.x - ref.x) <= ref.tolerance:
-            return i
-    return None
+    below = [
+        (cell.row, i)
+        for i, cell in enumerate(cells)
+        if ref.row < cell.row <= ref.row + max_rows and abs(cell.x - ref.x) <= ref.tolerance
+    ]
+    return min(below)[1] if below else None

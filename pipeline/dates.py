@@ -11,6 +11,8 @@ raises on arbitrary text.
 >>> m = find_dates("Consumo ENE-FEB 2026", ref)[0]
 >>> m.kind, str(m.start), str(m.end)
 ('period', '2026-01-01', '2026-02-28')
+>>> str(find_dates("4o (JULAGO 2026)", ref)[0].end)
+'2026-08-31'
 >>> [str(m.start) for m in find_dates("NACIMIENTO 12 MAY/MAY 85", ref, birth=True)]
 ['1985-05-12']
 >>> m = find_dates("5o BIMESTRE 2026", ref)[0]
@@ -53,8 +55,17 @@ _NUMERIC = re.compile(
 _NUMERIC_SPACED = re.compile(
     rf"(?<![0-9A-Z/])(?P<day>{_D}{{1,2}})\s(?P<month>{_D}{{1,2}})\s(?P<year>{_D}{{4}})(?!{_D})"
 )
+#: a numeric date whose first or second separator OCR lost (``0903/2026``, ``09/032026``);
+#: only with a four-digit year, where the split is unambiguous
+_NUMERIC_GLUED = re.compile(
+    rf"(?<![0-9A-Z/.\-])(?P<day>{_D}{{2}})(?:(?P<month>{_D}{{2}})[/\-.]|[/\-.](?P<month2>{_D}{{2}}))"
+    rf"(?P<year>{_D}{{4}})(?![0-9A-Z/])"
+)
 _ISO = re.compile(rf"(?<![0-9A-Z])(?P<year>{_D}{{4}})-(?P<month>{_D}{{2}})-(?P<day>{_D}{{2}})")
-_BIMONTH = re.compile(rf"(?<![A-Z])(?P<mon>{_MON})\.?\s*[-/]\s*(?P<mon2>{_MON})\.?{_DE}\s*{_YEAR}")
+#: two consecutive months (``ENE-FEB``; ``JULAGO`` when OCR lost the dash)
+_BIMONTH = re.compile(
+    rf"(?<![A-Z])(?P<mon>{_MON})\.?(?:\s*[-/]\s*|)(?P<mon2>{_MON})\.?{_DE}\s*{_YEAR}"
+)
 _BIMESTRE = re.compile(
     rf"(?<![0-9A-Z])(?P<n>[1-6])\s*(?:O|º|°|ER|DO|TO|VO|NO)?\.?\s*BIMESTRE{_DE}\s*(?P<year>{_D}{{4}})"
 )
@@ -132,6 +143,19 @@ def _from_numeric(m: re.Match[str], ref: dt.date, birth: bool) -> DateMatch | No
     return _day(m, _digits(m["month"]), ref, birth)
 
 
+def _from_glued(m: re.Match[str], ref: dt.date, birth: bool) -> DateMatch | None:
+    """``0903/2026`` or ``09/032026``: day and month two digits each, the year four.
+
+    >>> [str(m.start) for m in find_dates("Periodo: 0903/2026 al 01/04/2026", dt.date(2026, 5, 1))]
+    ['2026-03-09']
+    >>> str(find_dates("emitida 04/042026", dt.date(2026, 5, 1))[0].start)
+    '2026-04-04'
+    >>> find_dates("cuenta 1234/2026", dt.date(2026, 5, 1))
+    []
+    """
+    return _day(m, _digits(m["month"] or m["month2"]), ref, birth)
+
+
 def _from_bimonth(m: re.Match[str], ref: dt.date, birth: bool) -> DateMatch | None:
     first, last = MONTHS[m["mon"]], MONTHS[m["mon2"]]
     if (last - first) % 12 not in (1, 2):
@@ -159,6 +183,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Builder], ...] = (
     (_ISO, _from_numeric),
     (_NUMERIC, _from_numeric),
     (_NUMERIC_SPACED, _from_numeric),
+    (_NUMERIC_GLUED, _from_glued),
     (_BIMESTRE, _from_bimestre),
     (_BIMONTH, _from_bimonth),
     (_MONTH_YEAR, _from_month_year),
