@@ -673,8 +673,12 @@ def _with_prefix(window: str, evidence: Evidence, whole: bool = False) -> list[_
     found = []
     for raw in _deletions(prefix + window[-end:], extra):
         value = _shape(raw, evidence) if raw.startswith(prefix) else None
-        if value is not None and _plausible(value):
-            found.append(_Candidate(value, ("mrz-prefix",), (), whole))
+        if value is None or not _plausible(value):
+            continue
+        found.append(_Candidate(value, ("mrz-prefix",), (), whole))
+        # a letter read in the check position has more than one digit reading (S: 5 or 8)
+        for alt in CHECK_GLYPHS.get(raw[17], "")[1:]:
+            found.append(_Candidate(value[:17] + alt, ("mrz-prefix", "swap@17"), (), whole))
     return found
 
 

@@ -184,6 +184,19 @@ def test_mrz_prefix_with_printed_suffix() -> None:
     assert choice is not None and choice.curp == value and choice.repaired
 
 
+def test_mrz_prefix_with_the_check_digit_read_as_a_letter() -> None:
+    value = "FOBF670102HBCLCR08"
+    assert check_digit(value[:17]) == "8"
+    evidence = Evidence(
+        names=(("Fernando", "Flores", "Becerra"),),
+        birth_dates=(dt.date(1967, 1, 2),),
+        prefix=value[:14],
+    )
+    choice = resolve(["FOBFS7O102HBCLCROS"], evidence)  # 6 read S, 0 read O, 8 read S
+    assert choice is not None and choice.curp == value and choice.repaired
+    assert resolve(["FOBFS7O102HBCLCROS"], Evidence()) is None  # no prefix: not repaired
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=40))
 def test_never_raises(text: str) -> None:
