@@ -72,7 +72,6 @@ def id_checks(case: Case, reading: IdReading, policy: Policy) -> list[Check]:
                 evidence={"problem": reading.problem or "no_front"},
             )
         ]
-    reading = outvote_misreads(reading, policy)
     type_check = id_type_check(case, reading, policy)
     readable = id_readable_check(reading, policy)
     if type_check.status == "fail" or readable.status == "fail":
@@ -88,69 +87,6 @@ def id_checks(case: Case, reading: IdReading, policy: Policy) -> list[Check]:
         sex_check(case, reading, policy),
         expiry_check(case, reading, policy),
     ]
-
-
-def outvote_misreads(reading: IdReading, policy: Policy) -> IdReading:
-    """Printed fields two independent witnesses on the same document outvote: where a
-    trusted MRZ (every check digit holds) and the document's check-digit-valid CURP agree
-    with each other on the birth date, the sex or the name's letters, and the printed
-    reading disagrees with both, the printed reading is an OCR misread and the MRZ's value
-    stands in for it (``method="mrz"``). A tampered MRZ disagrees with the CURP and is not a
-    witness; every value is still compared with the registration afterwards.
-    """
-    mrz, curp = trusted_mrz(reading, policy), _valid_document_curp(reading, policy)
-    if mrz is None or curp is None:
-        return reading
-    update: dict[str, Reading[Any]] = {}
-    sex = {"M": "H", "F": "M", "X": "X"}.get(mrz.sex)
-    witnessed = {"fecha_nacimiento": mrz.birth_date, "sexo": sex}
-    from_curp = {"fecha_nacimiento": curp_rules.birth_date_of(curp), "sexo": curp[10]}
-    for name, value in witnessed.items():
-        field = getattr(reading, name)
-        if (
-            value is not None
-            and value == from_curp[name]
-            and field.present
-            and field.value != value
-        ):
-            update[name] = Reading(value=value, confidence=mrz.confidence, method="mrz")
-    if mrz_name_agrees(reading) is False:
-        update |= _mrz_name_readings(mrz, curp)
-    return reading.model_copy(update=update) if update else reading
-
-
-def _valid_document_curp(reading: IdReading, policy: Policy) -> str | None:
-    value = str(reading.curp.value or "")
-    if not _usable(reading.curp, policy) or curp_rules.validate(value).problems:
-        return None
-    return value
-
-
-def _mrz_name_readings(mrz: MrzResult, curp: str) -> dict[str, Reading[Any]]:
-    """The MRZ's name as readings, when the CURP's initials and inner consonants agree with
-    it (else nothing: the CURP does not side with the MRZ)."""
-    from pipeline.id_document import split_surnames
-
-    first, second = split_surnames(mrz.surnames, curp)
-    given = mrz.given_names.strip()
-    if not first or not given:
-        return {}
-    expected = curp_rules.expected_prefix(
-        given, first, second or None, dt.date(2000, 1, 1), "H", "NE"
-    )
-    # the MRZ writes Ñ as N where the CURP writes X
-    same = all(
-        e == c or (e, c) == ("N", "X")
-        for e, c in zip(expected[:4] + expected[13:16], curp[:4] + curp[13:16], strict=True)
-    )
-    if not same:
-        return {}
-    conf = mrz.confidence
-    return {
-        "nombre": Reading(value=given, confidence=conf, method="mrz"),
-        "primer_apellido": Reading(value=first, confidence=conf, method="mrz"),
-        "segundo_apellido": Reading(value=second or None, confidence=conf, method="mrz"),
-    }
 
 
 def id_type_check(case: Case, reading: IdReading, policy: Policy) -> Check:

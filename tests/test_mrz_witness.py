@@ -48,8 +48,7 @@ def test_unread_field_takes_the_valid_mrz(policy) -> None:  # type: ignore[no-un
 
 def test_unsure_field_disagreeing_with_the_mrz_stays_inconclusive(policy) -> None:  # type: ignore[no-untyped-def]
     other = Reading(value="H", confidence=UNSURE, method="ocr:label")
-    unread_curp = Reading(value=None, confidence=0.0)  # the MRZ alone outvotes nothing
-    check = _checks(policy, sexo=other, curp=unread_curp, mrz=_valid_mrz())["sex_match"]
+    check = _checks(policy, sexo=other, mrz=_valid_mrz())["sex_match"]
     assert check.status == "inconclusive" and not check.reasons
 
 
@@ -78,30 +77,3 @@ def test_unread_name_and_an_mrz_of_another_name_is_inconclusive(policy) -> None:
     unread = Reading(value=None, confidence=0.0)
     check = _checks(policy, primer_apellido=unread, mrz=_valid_mrz(other))["name_match"]
     assert check.status == "inconclusive" and not check.reasons
-
-
-def test_a_misread_print_is_outvoted_by_the_mrz_and_the_curp(policy) -> None:  # type: ignore[no-untyped-def]
-    # the test CURP and MRZ both say 1990-03-15; the print was misread as 1990-03-16
-    misread = Reading(value=dt.date(1990, 3, 16), confidence=0.95, method="ocr:label")
-    checks = _checks(policy, fecha_nacimiento=misread, mrz=_valid_mrz())
-    assert checks["birthdate_match"].status == "pass"
-    assert checks["mrz"].status == "pass" and checks["curp_valid"].status == "pass"
-
-
-def test_a_tampered_mrz_is_no_witness_against_the_print(policy) -> None:  # type: ignore[no-untyped-def]
-    # the MRZ says 1990-03-16, the print and the CURP say 1990-03-15: the MRZ is the odd one
-    lines = compose_td1("ID", "MEX", "123456789", "1234567890123", "900316", "F", "301231",
-                        "MEX", "GONZALEZ PEREZ", "MARIA JOSE")  # fmt: skip
-    checks = _checks(policy, mrz=_valid_mrz(lines))
-    assert checks["mrz"].status == "fail"
-    assert checks["birthdate_match"].status == "pass"
-
-
-def test_a_misread_printed_name_is_outvoted(policy) -> None:  # type: ignore[no-untyped-def]
-    swapped = {
-        "nombre": Reading(value="PÉREZ", confidence=0.95, method="ocr:label"),
-        "primer_apellido": Reading(value="MARÍA JOSÉ", confidence=0.95, method="ocr:label"),
-    }
-    checks = _checks(policy, mrz=_valid_mrz(), **swapped)
-    assert checks["name_match"].status == "pass"
-    assert not any(c.reasons for c in checks.values())
