@@ -347,12 +347,34 @@ def mrz_conflicts(reading: IdReading, policy: Policy) -> dict[str, list[str]]:
         compared.append("nombre")
         if not agree:
             differ.append("nombre")
+    _compare_with_curp(reading, mrz, compared, differ, policy)
     prefix = mrz.curp_prefix
     if prefix and printed(reading.curp) and reading.curp.value:
         compared.append("CURP")
         if reading.curp.value[:14] != prefix[:14]:
             differ.append("CURP")
     return {"compared": compared, "differ": differ}
+
+
+def _compare_with_curp(
+    reading: IdReading, mrz: MrzResult, compared: list[str], differ: list[str], policy: Policy
+) -> None:
+    """The MRZ's birth date and sex against the printed, check-digit-valid CURP, for each
+    of them the printed field did not already compare (not read, or taken from the CURP)."""
+    value = str(reading.curp.value or "")
+    if not _usable(reading.curp, policy) or curp_rules.validate(value).problems:
+        return
+    sex = {"M": "H", "F": "M", "X": "X"}.get(mrz.sex)
+    pairs = [
+        ("fecha de nacimiento", mrz.birth_date, curp_rules.birth_date_of(value)),
+        ("sexo", sex, value[10]),
+    ]
+    for label, from_mrz, from_curp in pairs:
+        if label in compared or from_mrz is None or (label == "sexo" and sex == "X"):
+            continue
+        compared.append(f"{label} (CURP)")
+        if from_mrz != from_curp:
+            differ.append(f"{label} (CURP)")
 
 
 def mrz_name_field(mrz: MrzResult) -> str:
@@ -385,8 +407,8 @@ def mrz_name_agrees(reading: IdReading) -> bool | None:
     parts = (reading.primer_apellido, reading.segundo_apellido, reading.nombre)
     if not field or not reading.primer_apellido.present or not reading.nombre.present:
         return None
-    if any(p.method == "mrz" for p in parts if p.present):
-        return None
+    if all(p.method == "mrz" for p in parts if p.present):
+        return None  # nothing printed to compare (parts taken from the MRZ agree with it)
     surnames = f"{reading.primer_apellido.value or ''} {reading.segundo_apellido.value or ''}"
     printed = as_mrz_name(surnames, str(reading.nombre.value), 200)
     # compare letters only (OCR may glue or split words), up to the MRZ's truncation

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from models.codes import ReasonCode
 from models.results import Reading
 from pipeline import document_checks
 from pipeline.mrz import compose_td1, parse_mrz
@@ -77,3 +78,25 @@ def test_unread_name_and_an_mrz_of_another_name_is_inconclusive(policy) -> None:
     unread = Reading(value=None, confidence=0.0)
     check = _checks(policy, primer_apellido=unread, mrz=_valid_mrz(other))["name_match"]
     assert check.status == "inconclusive" and not check.reasons
+
+
+def test_mrz_sex_is_compared_with_the_curp_when_the_print_was_not_read(policy) -> None:  # type: ignore[no-untyped-def]
+    male = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "M", "301231",
+                       "MEX", "GONZALEZ PEREZ", "MARIA JOSE")  # fmt: skip
+    unread = Reading(value=None, confidence=0.0)
+    checks = _checks(policy, sexo=unread, mrz=_valid_mrz(male))
+    assert checks["mrz"].status == "fail"
+    assert ReasonCode.MRZ_INCONSISTENT in checks["mrz"].reasons
+
+
+def test_printed_given_names_are_compared_when_the_surnames_came_from_the_mrz(policy) -> None:  # type: ignore[no-untyped-def]
+    other = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "F", "301231",
+                        "MEX", "GONZALEZ PEREZ", "LUCIA")  # fmt: skip
+    from_mrz = {
+        "primer_apellido": Reading(value="GONZALEZ", confidence=1.0, method="mrz"),
+        "segundo_apellido": Reading(value="PEREZ", confidence=1.0, method="mrz"),
+    }
+    checks = _checks(policy, mrz=_valid_mrz(other), **from_mrz)
+    assert checks["mrz"].status == "fail"
+    fine = _checks(policy, mrz=_valid_mrz(), **from_mrz)
+    assert fine["mrz"].status == "pass"
