@@ -2,8 +2,8 @@
 
 This is the regression gate of the main job (``scripts/main.sh``): no non-genuine case may be
 verified, ever; routing, reasons and automation may not fall below the floors below, which sit
-just under what the pipeline measures today on this set (automation 81-86 %, fault routing and
-reason recall ~97 %). The product targets (>= 95 % each) are tracked in the issues, not here.
+just under what the pipeline measures today on this set (automation 96.3 %, fault routing
+100 %, reason recall 95.1 %), each allowing a case or two of slack. The product targets (>= 95 % each) are tracked in the issues, not here.
 """
 
 from __future__ import annotations
@@ -21,9 +21,12 @@ from tests.conftest import FIXTURE_CASES, ROOT
 from workers.batch import run_batch
 from workers.local import find_cases, load_labels
 
-AUTOMATION_FLOOR = 0.75
-FAULT_ROUTING_FLOOR = 0.90
-REASON_RECALL_FLOOR = 0.90
+#: the module runs the whole fixture batch once (minutes on 2 cores, more under load)
+pytestmark = pytest.mark.timeout(1500)
+
+AUTOMATION_FLOOR = 0.88
+FAULT_ROUTING_FLOOR = 0.95
+REASON_RECALL_FLOOR = 0.92
 CONTRACT_CHECK = ROOT.parent / "shared" / "tools" / "contract_check.py"
 
 
