@@ -597,23 +597,20 @@ def test_printed_names_checked_against_the_mrz() -> None:
 
 def test_enye_restored_from_the_curp_x() -> None:
     curp17 = "PEXE900315HDFXRD0"  # PEÑA ... EDUARDO: Ñ as first inner consonant -> X
-    fields = {
-        "curp": _r(curp17 + check_digit(curp17)),
-        "primer_apellido": _r("PENA"),
-        "segundo_apellido": _r(""),
-        "nombre": _r("EDUARDO"),
-    }
-    id_document.enye_from_curp(fields)
-    assert fields["primer_apellido"].value == "PEÑA"
+
+    def restored(nombre: str) -> object:
+        fields = {
+            "curp": _r(curp17 + check_digit(curp17)),
+            "primer_apellido": _r("PENA"),
+            "segundo_apellido": _r(""),
+            "nombre": _r(nombre),
+        }
+        id_document.enye_from_curp(fields)
+        return fields["primer_apellido"].value
+
+    assert restored("EDUARDO") == "PEÑA"
     # a CURP whose initials do not agree with the names says nothing about them
-    fields = {
-        "curp": _r(curp17 + check_digit(curp17)),
-        "primer_apellido": _r("PENA"),
-        "segundo_apellido": _r(""),
-        "nombre": _r("JUAN"),
-    }
-    id_document.enye_from_curp(fields)
-    assert fields["primer_apellido"].value == "PENA"
+    assert restored("JUAN") == "PENA"
 
 
 def test_unread_band_of_the_text_column_is_offered() -> None:
