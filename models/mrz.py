@@ -70,6 +70,18 @@ class MrzResult(BaseModel):
         return self.format == "TD1" and self.issuing_country == "MEX" and self.document_type == "ID"
 
     @property
+    def sexo(self) -> str | None:
+        """The sex as Mexican documents write it (H, M or X) from the MRZ's M/F/X; None when
+        unspecified.
+
+        >>> MrzResult(format="TD1", sex="F").sexo, MrzResult(format="TD1", sex="M").sexo
+        ('M', 'H')
+        >>> MrzResult(format="TD1").sexo is None
+        True
+        """
+        return {"M": "H", "F": "M", "X": "X"}.get(self.sex)
+
+    @property
     def curp_prefix(self) -> str | None:
         """On a Mexican passport (TD3, MEX) the personal-number field: the CURP's first 14 chars."""
         if self.format != "TD3" or self.issuing_country != "MEX":

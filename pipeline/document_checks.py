@@ -329,7 +329,7 @@ def mrz_conflicts(reading: IdReading, policy: Policy) -> dict[str, list[str]]:
     pairs: list[tuple[str, Reading[Any], object]] = [
         ("fecha de nacimiento", reading.fecha_nacimiento, mrz.birth_date),
         ("vigencia", reading.vigencia_hasta, mrz.expiry_date),
-        ("sexo", reading.sexo, {"M": "H", "F": "M", "X": "X"}.get(mrz.sex)),
+        ("sexo", reading.sexo, mrz.sexo),
     ]
     for label, field, value in pairs:
         if printed(field) and value is not None:
@@ -364,7 +364,7 @@ def _compare_with_curp(
     value = str(reading.curp.value or "")
     if not _usable(reading.curp, policy) or curp_rules.validate(value).problems:
         return
-    sex = {"M": "H", "F": "M", "X": "X"}.get(mrz.sex)
+    sex = mrz.sexo
     pairs = [
         ("fecha de nacimiento", mrz.birth_date, curp_rules.birth_date_of(value)),
         ("sexo", sex, value[10]),
@@ -680,7 +680,7 @@ def birthdate_check(case: Case, reading: IdReading, policy: Policy) -> Check:
 def sex_check(case: Case, reading: IdReading, policy: Policy) -> Check:
     """The sex on the ID equals the registered one (H, M or X)."""
     mrz = trusted_mrz(reading, policy)
-    from_mrz = {"M": "H", "F": "M", "X": "X"}.get(mrz.sex) if mrz is not None else None
+    from_mrz = mrz.sexo if mrz is not None else None
     field, reg = mrz_witnessed(reading.sexo, from_mrz, mrz, policy), case.registration.sexo
     evidence = {"documento": field.value, "registro": reg, "metodo": field.method}
     if not _usable(field, policy):

@@ -233,7 +233,7 @@ def curp_evidence(fields: dict[str, Reading], mrz: MrzResult | None) -> curp_rul
             )
         if mrz.birth_date is not None and mrz.checks.get("birth_date"):
             dates_.append(mrz.birth_date)
-        if (letter := _sex_letter(mrz.sex)) is not None:
+        if (letter := mrz.sexo) is not None:
             sexes.append(letter)
         if mrz.checks.get("optional_data") and mrz.curp_prefix and len(mrz.curp_prefix) == 14:
             prefix = mrz.curp_prefix
@@ -354,7 +354,7 @@ def _merge_ine(
         fields["numero_documento"] = _from_mrz(mrz.document_number.replace("<", "") or None, mrz)
         for name, value in (
             ("fecha_nacimiento", mrz.birth_date),
-            ("sexo", _sex_letter(mrz.sex)),
+            ("sexo", mrz.sexo),
             ("vigencia_hasta", mrz.expiry_date),
         ):
             if not fields.get(name, _NONE).present and value is not None:
@@ -387,15 +387,6 @@ def _mrz_names(mrz: MrzResult, curp: str | None = None) -> dict[str, str]:
         first, second = split_surnames(mrz.surnames, curp or prefix)
         out["primer_apellido"], out["segundo_apellido"] = first, second
     return out
-
-
-def _sex_letter(mrz_sex: str) -> str | None:
-    """MRZ sex (M/F/X) -> the INE's H/M/X.
-
-    >>> _sex_letter("F"), _sex_letter("M"), _sex_letter("")
-    ('M', 'H', None)
-    """
-    return {"M": "H", "F": "M", "X": "X"}.get(mrz_sex)
 
 
 def _typed(fields: dict[str, Reading]) -> dict[str, Reading]:
@@ -1284,7 +1275,7 @@ def _fill_from(
         "numero_documento": lambda: mrz.document_number.replace("<", "") or None,
         "fecha_nacimiento": lambda: mrz.birth_date,
         "vigencia_hasta": lambda: mrz.expiry_date,
-        "sexo": lambda: _sex_letter(mrz.sex),
+        "sexo": lambda: mrz.sexo,
     }
     for name, get in fill.items():
         if not fields.get(name, _NONE).present:
