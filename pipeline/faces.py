@@ -424,13 +424,17 @@ def subject_faces(faces: list[FaceBox], policy: Policy) -> list[FaceBox]:
     """Faces big enough to be a subject: tiny background faces are not counted.
 
     A face counts when its side is at least ``selfie_quality.subject_face_ratio`` of the
-    largest face's side.
+    largest face's side and at least ``selfie_quality.min_subject_relative_size`` of the
+    image's shorter side: a selfie whose only "face" is a speck in a corner (a face in a
+    poster behind a pet, a detector false positive) shows no subject at all.
     """
-    if not faces:
+    smallest = policy.number("selfie_quality.min_subject_relative_size")
+    sized = [face for face in faces if face.relative_size >= smallest]
+    if not sized:
         return []
     ratio = policy.number("selfie_quality.subject_face_ratio")
-    largest = max(face.side for face in faces)
-    return [face for face in faces if face.side >= ratio * largest]
+    largest = max(face.side for face in sized)
+    return [face for face in sized if face.side >= ratio * largest]
 
 
 def selfie_face_check(selfie: ImageFaces, policy: Policy) -> Check:
@@ -448,17 +452,17 @@ def selfie_face_check(selfie: ImageFaces, policy: Policy) -> Check:
         "rotations_tried": selfie.rotations_tried,
         "boxes": [face.model_dump() for face in selfie.faces[:10]],
     }
-    if selfie.status == "no_face":
+    subjects = subject_faces(selfie.faces, policy)
+    evidence["subject_faces"] = len(subjects)
+    if selfie.status == "no_face" or not subjects:
         return Check(
             name=name,
             status="fail",
             score=0.0,
             reasons=[ReasonCode.SELFIE_NO_FACE],
-            detail="No se encontró ningún rostro en la selfie (se probaron las cuatro orientaciones).",
+            detail=_no_face_detail(selfie),
             evidence=evidence,
         )
-    subjects = subject_faces(selfie.faces, policy)
-    evidence["subject_faces"] = len(subjects)
     if len(subjects) > 1:
         return Check(
             name=name,
@@ -478,6 +482,15 @@ def selfie_face_check(selfie: ImageFaces, policy: Policy) -> Check:
         detail=f"Un solo rostro en la selfie{note}.",
         evidence=evidence,
     )
+
+
+def _no_face_detail(selfie: ImageFaces) -> str:
+    if selfie.faces:
+        return (
+            "No se encontró el rostro de la persona en la selfie: solo rostros diminutos "
+            "al fondo; tome la foto de frente y de cerca."
+        )
+    return "No se encontró ningún rostro en la selfie (se probaron las cuatro orientaciones)."
 
 
 #: (measurement, policy key, "min" or "max", Spanish description) of each quality gate.

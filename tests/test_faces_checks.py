@@ -17,6 +17,7 @@ match_max_distance = 0.45
 mismatch_min_distance = 0.60
 [selfie_quality]
 subject_face_ratio = 0.5
+min_subject_relative_size = 0.08
 min_face_px = 80
 min_relative_size = 0.12
 min_blur = 12.0
@@ -167,3 +168,17 @@ def test_invalid_uploads_are_inconclusive_without_reasons():
     reading = FaceReading.empty()
     checks = face_checks(reading, TEST_POLICY)
     assert all(check.status == "inconclusive" and not check.reasons for check in checks)
+
+
+def test_only_specks_of_faces_is_no_face_and_no_comparison():
+    specks = _image([_box(90), _box(60, left=900)])  # 0.06 and 0.04 of the shorter side
+    assert subject_faces(specks.faces, TEST_POLICY) == []
+    checks = _by_name(_reading(0.9, selfie=specks))
+    assert checks["selfie_face"].reasons == [ReasonCode.SELFIE_NO_FACE]
+    assert "selfie_quality" not in checks
+    assert checks["face_match"].status == "inconclusive" and not checks["face_match"].reasons
+    measured = GOOD.model_copy(update={"face_px": 150, "relative_size": 0.1})
+    far = _image([_box(150)], measured)  # 0.10: a subject, too far away for the quality gate
+    checks = _by_name(_reading(0.3, selfie=far))
+    assert checks["selfie_face"].status == "pass"
+    assert checks["selfie_quality"].reasons == [ReasonCode.SELFIE_QUALITY]
