@@ -17,11 +17,13 @@ in the small region beside its label. Measurements only: readability is decided 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
 
+import cv2
 import numpy as np
 
 from models.documents import DocumentImage, IdReading
@@ -273,6 +275,47 @@ def _recheck_against_mrz(
             )
 
 
+def _recheck_passport_dates(
+    page: Page,
+    ocr: OcrEngine,
+    fields: dict[str, Reading],
+    labels: dict[str, Phrase],
+    mrz: MrzResult,
+) -> None:
+    """Passport: a printed birth or expiry date that disagrees with a fully valid MRZ is read
+    once more, closer; the re-read replaces it only when it agrees with the MRZ (a genuinely
+    different print still shows as MRZ_INCONSISTENT)."""
+    for name, key, value in (
+        ("fecha_nacimiento", "nacimiento", mrz.birth_date),
+        ("vigencia_hasta", "caducidad", mrz.expiry_date),
+    ):
+        read = fields.get(name, _NONE)
+        if key not in labels or value is None or not read.present or read.value == value:
+            continue
+        text = reread_near(page, labels[key], ocr, DATE_WHITELIST)
+        if value in day_dates(text, birth=name == "fecha_nacimiento") + glued_dates(text):
+            fields[name] = Reading(value=value, confidence=0.85, method="ocr:region", repaired=True)
+
+
+def glued_dates(text: str) -> list[dt.date]:
+    """Numeric dates whose separators the OCR lost (``23111993``: DDMMYYYY).
+
+    >>> glued_dates("23111993 x 31021990")
+    [datetime.date(1993, 11, 23)]
+    """
+    found = []
+    for day, month, year in re.findall(r"(?<!\d)(\d\d)(\d\d)((?:19|20)\d\d)(?!\d)", text):
+        try:
+            found.append(dt.date(int(year), int(month), int(day)))
+        except ValueError:
+            continue
+    return found
+
+
+#: characters of a printed date, numeric or with (bilingual) month abbreviations
+DATE_WHITELIST = "0123456789/ ABCDEFGIJLMNOPRSTUVY"
+
+
 def reread_near(page: Page, label: Phrase, ocr: OcrEngine, whitelist: str) -> str:
     """OCR again the region right of and under a label, enlarged, with a whitelist."""
     h = max(label.height, 8)
@@ -315,9 +358,65 @@ def _mrz_rank(mrz: MrzResult) -> tuple[int, bool, float]:
 
 
 def read_side(image: np.ndarray, ocr: OcrEngine) -> tuple[Page, DocumentImage]:
-    """Locate, straighten and OCR one card side; return the page and its measurements."""
+    """Locate, straighten and OCR one card side; return the page (its over-tall word boxes
+    fitted to their ink, :func:`fit_tall_words`) and its measurements."""
     page = doc.read_page(image, ocr, "card")
-    return page, doc.describe(page)
+    return fit_tall_words(page), doc.describe(page)
+
+
+#: a word box this many times the median word height holds more than its line
+TALL_WORD = 2.0
+
+
+def fit_tall_words(page: Page) -> Page:
+    """Words whose box Tesseract stretched over neighbouring lines (a name or the CURP
+    beside a dark portrait comes back 3-4 lines tall) get the box of their own text line:
+    the densest band of ink rows inside it. Otherwise such words are dropped as graphics
+    when the page is grouped into lines, and the fields they hold go unread."""
+    heights = sorted(w.height for w in page.words)
+    if not heights:
+        return page
+    median = heights[len(heights) // 2]
+    grey = page.grey
+    words = tuple(
+        _fit_word(word, grey, median)
+        if word.height > TALL_WORD * median and sum(c.isalnum() for c in word.text) >= 3
+        else word
+        for word in page.words
+    )
+    return dataclasses.replace(page, words=words)
+
+
+def _fit_word(word: doc.WordLike, grey: np.ndarray, median: int) -> doc.WordLike:
+    """``word`` with its box narrowed to its densest ink band (unchanged when none fits)."""
+    crop = grey[max(0, word.top) : word.top + word.height, max(0, word.left) : word.right]
+    if crop.size == 0:
+        return word
+    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    band = densest_band(ink.mean(axis=1))
+    if band is None or not 0.5 * median <= band[1] - band[0] <= TALL_WORD * median:
+        return word
+    return dataclasses.replace(word, top=max(0, word.top) + band[0], height=band[1] - band[0])
+
+
+def densest_band(profile: np.ndarray, floor: float = 0.03) -> tuple[int, int] | None:
+    """The run of consecutive rows whose ink share exceeds ``floor`` holding the most ink,
+    as (first row, row after the last).
+
+    >>> densest_band(np.array([0, 0.2, 0, 0, 0.3, 0.4, 0.3, 0, 0.1]))
+    (4, 7)
+    """
+    best: tuple[float, int, int] | None = None
+    start = None
+    for row, share in enumerate([*profile.tolist(), 0.0]):
+        if share > floor and start is None:
+            start = row
+        elif share <= floor and start is not None:
+            total = float(profile[start:row].sum())
+            if best is None or total > best[0]:
+                best = (total, start, row)
+            start = None
+    return None if best is None else (best[1], best[2])
 
 
 def ine_front_fields(page: Page, ocr: OcrEngine) -> dict[str, Reading]:
@@ -771,7 +870,29 @@ def day_dates(text: str, birth: bool = False) -> list[dt.date]:
     >>> day_dates("FECHA DE NACIMIENTO 15/03/1990, VIGENCIA 31-12-2030")
     [datetime.date(1990, 3, 15), datetime.date(2030, 12, 31)]
     """
-    return [m.start for m in dates.find_dates(text, birth=birth) if m.kind == "day"]
+    return [
+        m.start for m in dates.find_dates(bilingual_months(text), birth=birth) if m.kind == "day"
+    ]
+
+
+#: month abbreviations a bilingual document prints in pairs (``OCT/OCT``, ``ABR/APR``)
+_MONTH_ABBR = "ENE|FEB|MAR|ABR|MAY|JUN|JUL|AGO|SEPT?|OCT|NOV|DIC|JAN|APR|AUG|DEC"
+_MONTH_PAIR = re.compile(
+    rf"(?<![A-Z])({_MONTH_ABBR})\s*[^A-Z0-9\s]?[IL1J]?[^A-Z0-9\s]?\s*({_MONTH_ABBR})(?![A-Z])"
+)
+
+
+def bilingual_months(text: str) -> str:
+    """Folded ``text`` with a Spanish/English month pair whose slash the OCR read as a letter
+    or lost (``OCTIOCT``, ``ABR]APR``, ``JUN JUN``) written ``OCT/OCT``: otherwise the slash's
+    ``I`` and the second month's ``O`` could be taken for a two-digit year.
+
+    >>> bilingual_months("06 OCTIOCT 2026"), bilingual_months("11 abr]apr 1988")
+    ('06 OCT/OCT 2026', '11 ABR/APR 1988')
+    >>> bilingual_months("MARIA 2026")
+    'MARIA 2026'
+    """
+    return _MONTH_PAIR.sub(r"\1/\2", doc.fold(text))
 
 
 def _curp_birth(curp: Reading) -> dt.date | None:
@@ -1038,6 +1159,8 @@ def read_passport(image: np.ndarray, ocr: OcrEngine) -> IdReading:
     fields["numero_documento"] = _value_after(
         found, labels.get("numero"), r"(?<![A-Z0-9])(?=[A-Z0-9]*\d)[A-Z0-9]{8,10}(?![A-Z0-9])"
     )
+    if mrz is not None and mrz.valid:
+        _recheck_passport_dates(page, ocr, fields, labels, mrz)
     fields.update(passport_names(found, labels, _curp_text(first), mrz))
     prefix = curp_evidence({}, mrz).prefix
     if not _read_as_printed(first) or (prefix and not str(first.value).startswith(prefix)):

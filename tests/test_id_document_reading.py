@@ -1,0 +1,70 @@
+"""ID reading helpers that recover fields the first page reading lost (pure, no OCR)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline import document
+from pipeline.engines.tesseract import OcrWord
+from pipeline.id_document import (
+    bilingual_months,
+    day_dates,
+    densest_band,
+    fit_tall_words,
+    glued_dates,
+)
+
+SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
+
+def test_month_pair_with_slash_read_as_letter_is_not_a_two_digit_year() -> None:
+    assert day_dates("06 OCTIOCT 2026") == [dt.date(2026, 10, 6)]
+    assert day_dates("11 ABRIAPR 1988", birth=True) == [dt.date(1988, 4, 11)]
+    assert day_dates("06 OCT OCT 2026") == [dt.date(2026, 10, 6)]
+
+
+def test_month_pair_leaves_other_text_alone() -> None:
+    assert bilingual_months("Fecha de caducidad") == "FECHA DE CADUCIDAD"
+    assert day_dates("15 DE ENERO DE 2026") == [dt.date(2026, 1, 15)]
+
+
+def test_glued_dates_reject_impossible_days() -> None:
+    assert glued_dates("23111993") == [dt.date(1993, 11, 23)]
+    assert glued_dates("31021990 123111993") == []
+
+
+def test_densest_band_picks_the_heaviest_run() -> None:
+    assert densest_band(np.array([0.0, 0.0, 0.0])) is None
+    assert densest_band(np.array([0.5, 0.5, 0.0, 0.1])) == (0, 2)
+
+
+def _page_with_stretched_word() -> tuple[document.Page, OcrWord]:
+    image = Image.new("L", (600, 200), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((20, 20), "Nombres", font=ImageFont.truetype(SANS, 14), fill=0)
+    draw.text((20, 70), "GUADALUPE", font=ImageFont.truetype(SANS, 28), fill=0)
+    grey = np.array(image)
+    # Tesseract's box for the name, stretched up over the label line
+    stretched = OcrWord("GUADALUPE", 0.9, 18, 15, 190, 95, (1, 1, 1))
+    small = [OcrWord(f"w{i}", 0.9, 300, 10 + 20 * i, 30, 16, (2, 1, i)) for i in range(5)]
+    return document.Page(image=grey, words=(stretched, *small)), stretched
+
+
+def test_tall_word_box_fitted_to_its_text_line() -> None:
+    page, stretched = _page_with_stretched_word()
+    fitted = fit_tall_words(page).words[0]
+    assert fitted.text == "GUADALUPE"
+    assert 60 <= fitted.top <= 80 and 15 <= fitted.height <= 40
+    # once fitted it is grouped as a text line, not dropped as a graphic
+    lines = document.group_lines(fit_tall_words(page).words)
+    assert any(w.text == "GUADALUPE" for line in lines for w in line)
+    assert not any(w.text == "GUADALUPE" for line in document.group_lines(page.words) for w in line)
+
+
+def test_ordinary_words_keep_their_boxes() -> None:
+    page, _ = _page_with_stretched_word()
+    assert fit_tall_words(page).words[1:] == page.words[1:]
+    assert fit_tall_words(document.Page(image=page.image)).words == ()
