@@ -93,7 +93,41 @@ def read_image_faces(upload: Upload, models: FaceModels) -> ImageFaces:
         return ImageFaces(status="invalid")
     if upload.kind != "image" or upload.image is None or upload.image.ndim != 3:
         return ImageFaces(status="not_image")
-    return faces_in_image(upload.image, models)
+    return in_file_pixels(faces_in_image(upload.image, models), upload.reduction)
+
+
+def in_file_pixels(found: ImageFaces, reduction: int) -> ImageFaces:
+    """``found`` (measured on an image decoded at 1/``reduction`` size) in the file's pixels.
+
+    Boxes, the image size and ``face_px`` are scaled back, so the quality gates and the
+    evidence read the same as for a full-size decode; the other measurements do not depend on
+    the pixel size (relative sizes, angles, ratios, and sharpness and exposure measured on the
+    face resampled to ``face_quality.QUALITY_SIDE``).
+    """
+    if reduction == 1:
+        return found
+    boxes = [
+        box.model_copy(
+            update={
+                "left": box.left * reduction,
+                "top": box.top * reduction,
+                "right": box.right * reduction,
+                "bottom": box.bottom * reduction,
+            }
+        )
+        for box in found.faces
+    ]
+    measured = found.measurements
+    if measured is not None:
+        measured = measured.model_copy(update={"face_px": measured.face_px * reduction})
+    return found.model_copy(
+        update={
+            "width": found.width * reduction,
+            "height": found.height * reduction,
+            "faces": boxes,
+            "measurements": measured,
+        }
+    )
 
 
 def faces_in_image(bgr: np.ndarray, models: FaceModels, pick: str = "largest") -> ImageFaces:

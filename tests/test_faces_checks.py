@@ -6,7 +6,13 @@ import pytest
 
 from models.codes import ReasonCode
 from models.faces import FaceBox, FaceMeasurements, FaceReading, ImageFaces
-from pipeline.faces import face_checks, face_extracted, match_probability, subject_faces
+from pipeline.faces import (
+    face_checks,
+    face_extracted,
+    in_file_pixels,
+    match_probability,
+    subject_faces,
+)
 from pipeline.policy import parse_policy
 
 TEST_POLICY = parse_policy(
@@ -182,3 +188,14 @@ def test_only_specks_of_faces_is_no_face_and_no_comparison():
     checks = _by_name(_reading(0.3, selfie=far))
     assert checks["selfie_face"].status == "pass"
     assert checks["selfie_quality"].reasons == [ReasonCode.SELFIE_QUALITY]
+
+
+def test_faces_of_a_reduced_decode_are_reported_in_file_pixels():
+    measured = GOOD.model_copy(update={"face_px": 300, "relative_size": 0.4})
+    half = _image([_box(300)], measured)
+    full = in_file_pixels(half, 2)
+    assert (full.width, full.height) == (3000, 4000)
+    assert (full.faces[0].left, full.faces[0].right, full.faces[0].side) == (200, 800, 600)
+    assert full.faces[0].relative_size == half.faces[0].relative_size
+    assert full.measurements.face_px == 600 and full.measurements.blur == GOOD.blur
+    assert full.encoding == half.encoding and in_file_pixels(half, 1) is half

@@ -93,3 +93,30 @@ def test_malformed_pdf() -> None:
         "pdf_malformed",
         "pdf_empty",
     }
+
+
+def _gradient_jpeg(width: int, height: int, orientation: int = 1) -> bytes:
+    x = np.linspace(0, 255, width, dtype=np.float32)[None, :]
+    y = np.linspace(0, 255, height, dtype=np.float32)[:, None]
+    rgb = np.stack([x + 0 * y, y + 0 * x, (x + y) / 2], axis=-1).astype(np.uint8)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return _encode(Image.fromarray(rgb), "JPEG", quality=90, exif=exif)
+
+
+def test_large_selfie_jpeg_is_decoded_reduced_and_reports_file_pixels() -> None:
+    data = _gradient_jpeg(3001, 2000)
+    selfie = decode_upload("selfie", data)
+    full = decode_upload("id_front", data)  # documents are read at full size
+    assert (selfie.reduction, selfie.image.shape) == (2, (1000, 1501, 3))
+    assert (full.reduction, full.image.shape) == (1, (2000, 3001, 3))
+    assert (selfie.status().width, selfie.status().height) == (3002, 2000)
+    shrunk = full.image[::2, ::2].astype(np.int16)[:1000, :1501]
+    assert np.abs(selfie.image.astype(np.int16) - shrunk).mean() < 3.0  # same picture
+
+
+def test_reduced_decode_keeps_exif_orientation_and_small_selfies_stay_full() -> None:
+    turned = decode_upload("selfie", _gradient_jpeg(3200, 2400, orientation=6))
+    assert turned.exif_rotated and turned.reduction == 2 and turned.image.shape == (1600, 1200, 3)
+    small = decode_upload("selfie", _gradient_jpeg(2000, 1500))
+    assert small.reduction == 1 and small.image.shape == (1500, 2000, 3)
