@@ -118,6 +118,8 @@ def read_ine(front: np.ndarray, back: np.ndarray | None, ocr: OcrEngine) -> IdRe
     if not _read_as_printed(fields["curp"]):
         _settle_ine_curp(front_page, ocr, fields, mrz)
     found = doc.phrases(front_page.words)
+    if mrz is not None and mrz.valid:
+        _recheck_names(front_page, ocr, fields, mrz, found)
     reconcile_with_mrz(fields, mrz, found)
     _fill_names_from_mrz(fields, mrz, found)
     enye_from_curp(fields)
@@ -314,6 +316,52 @@ def glued_dates(text: str) -> list[dt.date]:
 
 #: characters of a printed date, numeric or with (bilingual) month abbreviations
 DATE_WHITELIST = "0123456789/ ABCDEFGIJLMNOPRSTUVY"
+
+
+def _recheck_names(
+    page: Page, ocr: OcrEngine, fields: dict[str, Reading], mrz: MrzResult, found: list[Phrase]
+) -> None:
+    """INE: printed names that disagree with a fully valid MRZ (lines read interleaved on a
+    tilted card, a line lost) are read once more, closer (the block under NOMBRE); the
+    re-read replaces them only when every part then agrees with the MRZ, so a genuinely
+    different print still shows as MRZ_INCONSISTENT / NAME_MISMATCH."""
+    label = find_labels(found, INE_LABELS).get("nombre")
+    curp = _curp_text(fields.get("curp", _NONE))
+    wanted = _mrz_names(mrz, curp)
+    if label is None or not mrz.surnames.strip() or _names_agree(fields, wanted, mrz):
+        return
+    lines = [_clean_name(line) for line in reread_block(page, label, ocr).splitlines()]
+    lines = [line for line in lines if line and not re.search(_ALL_LABELS, doc.fold(line))]
+    parts = split_name_lines(lines[:3], curp)
+    reread = {k: Reading(value=v, confidence=0.85, method="ocr:region") for k, v in parts.items()}
+    if _names_agree(reread, wanted, mrz):
+        fields.update(reread)
+
+
+def _names_agree(fields: dict[str, Reading], wanted: dict[str, str], mrz: MrzResult) -> bool:
+    """Every name part of ``wanted`` (the MRZ's) is read in ``fields`` and agrees with it
+    (spacing aside; a longer print where the MRZ truncated)."""
+    for name, value in wanted.items():
+        read = fields.get(name, _NONE)
+        if not read.present and value:
+            return False
+        text = str(read.value or "")
+        a, b = (names.comparable(x).replace(" ", "") for x in (text, value))
+        if a != b and not _longer_same_name(text, value, mrz):
+            return False
+    return True
+
+
+def reread_block(page: Page, label: Phrase, ocr: OcrEngine, lines: float = 7.0) -> str:
+    """OCR again, enlarged, the block of lines under a label (Spanish, uniform block)."""
+    h = max(label.height, 8)
+    y0, y1 = label.bottom, min(page.image.shape[0], label.bottom + int(lines * h))
+    x0, x1 = max(0, label.left - h), min(page.image.shape[1], label.left + 22 * h)
+    crop = page.grey[y0:y1, x0:x1]
+    if crop.size == 0:
+        return ""
+    crop = ocr_prep.pad(ocr_prep.scale_to_text_height(crop, h * 1.3, 36.0), 12)
+    return ocr.data(crop, lang="spa", psm=6).text
 
 
 def reread_near(page: Page, label: Phrase, ocr: OcrEngine, whitelist: str) -> str:
@@ -988,8 +1036,9 @@ def find_vigencia(found: list[Phrase], label: Phrase | None) -> tuple[Reading, R
 _ALL_LABELS = "|".join(f"(?:{p})" for p in INE_LABELS.values())
 
 
-def block_below(found: list[Phrase], label: Phrase, limit: int) -> list[Phrase]:
-    """Up to ``limit`` phrases under ``label``, left-aligned with it, stopping at the next label."""
+def block_below(found: list[Phrase], label: Phrase, limit: int, gap: float = 2.2) -> list[Phrase]:
+    """Up to ``limit`` phrases under ``label``, left-aligned with it, stopping at the next
+    label or at a gap wider than ``gap`` label heights."""
     height = max(label.height, 8)
     rest = _after_label(label, _ALL_LABELS)
     block: list[Phrase] = []
@@ -997,7 +1046,7 @@ def block_below(found: list[Phrase], label: Phrase, limit: int) -> list[Phrase]:
     for phrase in found:
         if phrase.line <= label.line or abs(phrase.left - label.left) > height * 2.5:
             continue
-        if phrase.top - last.bottom > height * 2.2 or re.search(_ALL_LABELS, phrase.key):
+        if phrase.top - last.bottom > height * gap or re.search(_ALL_LABELS, phrase.key):
             break
         block.append(phrase)
         last = phrase
@@ -1008,6 +1057,10 @@ def block_below(found: list[Phrase], label: Phrase, limit: int) -> list[Phrase]:
     return block
 
 
+#: the widest gap (in label heights) between name lines: one empty line, no second surname
+NAME_LINE_GAP = 3.6
+
+
 def find_names_ine(
     found: list[Phrase], labels: dict[str, Phrase], curp: Reading
 ) -> dict[str, Reading]:
@@ -1016,7 +1069,8 @@ def find_names_ine(
     if label is None:
         return {}
     block: list[list[Phrase]] = []
-    for phrase in block_below(found, label, limit=3):
+    # an empty line where a second surname would be: a wider gap than in an address
+    for phrase in block_below(found, label, limit=3, gap=NAME_LINE_GAP):
         if all(phrase is not q for row in block for q in row):  # not already in a row
             block.append(row_of(found, phrase))
     lines = [_clean_name(" ".join(p.text for p in row)) for row in block]
@@ -1092,21 +1146,41 @@ def split_name_lines(lines: list[str], curp: str | None) -> dict[str, str]:
     if len(lines) == 2 and len(lines[0].split()) == 1 and curp and curp[2:3] == "X":
         return {"primer_apellido": lines[0], "segundo_apellido": "", "nombre": lines[1]}
     if len(lines) == 2:
-        surnames = lines[0].split()
-        return {
-            "primer_apellido": surnames[0],
-            "segundo_apellido": " ".join(surnames[1:]),
-            "nombre": lines[1],
-        }
-    if len(tokens) < 2:
+        return _two_name_lines(lines, curp)
+    groups = particle_groups(" ".join(tokens))  # DE LA TORRE is one surname
+    if len(groups) < 2:
         return {"primer_apellido": " ".join(tokens)}
     cut = 1 if curp and curp[2:3] == "X" else 2
-    cut = min(cut, len(tokens) - 1)
+    cut = min(cut, len(groups) - 1)
     return {
-        "primer_apellido": tokens[0],
-        "segundo_apellido": " ".join(tokens[1:cut]),
-        "nombre": " ".join(tokens[cut:]),
+        "primer_apellido": _join(groups[:1]),
+        "segundo_apellido": _join(groups[1:cut]),
+        "nombre": _join(groups[cut:]),
     }
+
+
+def _two_name_lines(lines: list[str], curp: str | None) -> dict[str, str]:
+    """Two name lines: a check-digit-valid CURP tells a compound single surname
+    (``DE LOS SANTOS`` / ``JOSE ANTONIO``, no second surname: X) and a second surname
+    whose given-name line went unread; else the first line holds the surnames.
+
+    >>> _two_name_lines(["DE LA TORRE", "JOSE LUIS"], "TOXL520602HDFRXS06")["primer_apellido"]
+    'DE LA TORRE'
+    >>> _two_name_lines(["MUÑOZ", "CRUZ"], "MUCA700107HHGXRN69")
+    {'primer_apellido': 'MUÑOZ', 'segundo_apellido': 'CRUZ'}
+    >>> _two_name_lines(["GARCIA LOPEZ", "ANA"], None)["segundo_apellido"]
+    'LOPEZ'
+    """
+    first, given = lines
+    if curp and curp_check_ok(curp) and curp_rules.part_agrees("primer_apellido", first, curp):
+        if curp[2] == "X" and curp_rules.part_agrees("nombre", given, curp):
+            return {"primer_apellido": first, "segundo_apellido": "", "nombre": given}
+        if curp_rules.part_agrees("segundo_apellido", given, curp) and not (
+            curp_rules.part_agrees("nombre", given, curp)
+        ):
+            return {"primer_apellido": first, "segundo_apellido": given}
+    primer, segundo = split_surnames(first, curp)
+    return {"primer_apellido": primer, "segundo_apellido": segundo, "nombre": given}
 
 
 def _clean_name(text: str) -> str:
@@ -1356,17 +1430,7 @@ def split_surnames(surnames: str, curp: str | None) -> tuple[str, str]:
     >>> split_surnames("SMITH", None)
     ('SMITH', '')
     """
-    groups: list[list[str]] = []
-    pending: list[str] = []
-    for word in surnames.split():
-        pending.append(word)
-        if doc.fold(word) not in PARTICLES:
-            groups.append(pending)
-            pending = []
-    if pending and groups:
-        groups[-1].extend(pending)
-    elif pending:
-        groups.append(pending)
+    groups = particle_groups(surnames)
     cuts = list(range(1, len(groups)))
     if not cuts:
         return " ".join(w for g in groups for w in g), ""
@@ -1377,6 +1441,26 @@ def split_surnames(surnames: str, curp: str | None) -> tuple[str, str]:
             if initial == curp[2]:
                 return _join(groups[:cut]), _join(groups[cut:])
     return _join(groups[:1]), _join(groups[1:])
+
+
+def particle_groups(text: str) -> list[list[str]]:
+    """The words of ``text`` grouped so that particles stay with the word they precede.
+
+    >>> particle_groups("DE LA TORRE JOSE LUIS")
+    [['DE', 'LA', 'TORRE'], ['JOSE'], ['LUIS']]
+    """
+    groups: list[list[str]] = []
+    pending: list[str] = []
+    for word in text.split():
+        pending.append(word)
+        if doc.fold(word) not in PARTICLES:
+            groups.append(pending)
+            pending = []
+    if pending and groups:
+        groups[-1].extend(pending)
+    elif pending:
+        groups.append(pending)
+    return groups
 
 
 def _join(groups: list[list[str]]) -> str:

@@ -68,3 +68,27 @@ def test_ordinary_words_keep_their_boxes() -> None:
     page, _ = _page_with_stretched_word()
     assert fit_tall_words(page).words[1:] == page.words[1:]
     assert fit_tall_words(document.Page(image=page.image)).words == ()
+
+
+def test_compound_single_surname_over_two_lines() -> None:
+    from pipeline.id_document import split_name_lines
+
+    parts = split_name_lines(["DE LOS SANTOS", "JOSE ANTONIO"], "SAXA030911HSLNXNA2")
+    assert parts == {
+        "primer_apellido": "DE LOS SANTOS",
+        "segundo_apellido": "",
+        "nombre": "JOSE ANTONIO",
+    }
+    one_line = split_name_lines(["DE LA TORRE JOSE LUIS"], "TOXL520602HDFRXS06")
+    assert one_line["primer_apellido"] == "DE LA TORRE" and one_line["nombre"] == "JOSE LUIS"
+
+
+def test_second_surname_line_is_not_taken_for_the_given_name() -> None:
+    from pipeline.id_document import split_name_lines
+
+    assert split_name_lines(["MUÑOZ", "CRUZ"], "MUCA700107HHGXRN69") == {
+        "primer_apellido": "MUÑOZ",
+        "segundo_apellido": "CRUZ",
+    }
+    # without a valid CURP the second line stays the given name
+    assert split_name_lines(["MUÑOZ", "CRUZ"], None)["nombre"] == "CRUZ"
