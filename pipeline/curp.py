@@ -563,9 +563,22 @@ def _squash_words(text: str) -> tuple[str, set[int]]:
     return squashed, bounds
 
 
+def ocr_glyphs(text: str) -> str:
+    """Glyphs the OCR reads for a letter, inside a word, put back: ``)`` ``]`` ``}`` ``/``
+    between letters or digits for J (its hook), ``¡`` ``|`` ``!`` for I.
+
+    >>> ocr_glyphs("ROSG810920HBC)NLO8 IADJ490601H/CBZRO1 GUAGO40317HQTTCLA!")
+    'ROSG810920HBCJNLO8 IADJ490601HJCBZRO1 GUAGO40317HQTTCLAI'
+    >>> ocr_glyphs("15/03/1990 (CURP)")
+    '15J03J1990 (CURP)'
+    """
+    text = re.sub(r"(?<=[A-Za-z0-9])[)\]}/](?=[A-Za-z0-9])", "J", str(text))
+    return re.sub(r"[¡|]|(?<=[A-Za-z0-9])!", "I", text)
+
+
 def _squash(text: str) -> str:
-    """Upper-case letters and digits only; ``¡``/``|`` read for I are kept as I."""
-    text = str(text).upper().replace("¡", "I").replace("|", "I")
+    """Upper-case letters and digits only; glyphs read for a letter kept (:func:`ocr_glyphs`)."""
+    text = ocr_glyphs(str(text)).upper()
     text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     return re.sub(r"[^A-Z0-9Ñ]", "", text)
 

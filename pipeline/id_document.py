@@ -649,7 +649,7 @@ def curp_candidates(text: str, birth_year: int | None = None) -> list[str]:
     >>> curp_candidates("CURP GOPM9OO315MDFNRRO" + curp_rules.check_digit("GOPM900315MDFNRR0"), 1990)
     ['GOPM900315MDFNRR09']
     """
-    squashed = re.sub(r"[^A-Z0-9Ñ]", "", doc.fold(text))
+    squashed = re.sub(r"[^A-Z0-9Ñ]", "", doc.fold(curp_rules.ocr_glyphs(text)))
     found: list[str] = []
     for start in range(0, max(0, len(squashed) - 17)):
         fixed = curp_rules.repair(squashed[start : start + 18])
