@@ -411,12 +411,28 @@ def mrz_name_agrees(reading: IdReading) -> bool | None:
         return None  # nothing printed to compare (parts taken from the MRZ agree with it)
     surnames = f"{reading.primer_apellido.value or ''} {reading.segundo_apellido.value or ''}"
     printed = as_mrz_name(surnames, str(reading.nombre.value), 200)
-    # compare letters only (OCR may glue or split words), up to the MRZ's truncation
+    return any(_mrz_letters_agree(printed, read) for read in _filler_readings(field))
+
+
+def _mrz_letters_agree(printed: str, field: str) -> bool:
+    """Letters only (OCR may glue or split words), up to the MRZ's truncation, one slip."""
     letters_mrz = re.sub(r"[^A-Z]", "", field)
     letters_printed = re.sub(r"[^A-Z]", "", printed)
     if not field.endswith("<"):
         letters_printed = letters_printed[: len(letters_mrz)]
     return names.edit_distance(letters_printed, letters_mrz, limit=3) <= 1
+
+
+def _filler_readings(field: str) -> list[str]:
+    """The MRZ name field as read, and with the X an OCR read beside a ``<`` filler (its
+    commonest MRZ confusion) dropped: ``BARBARAX<XTER`` is ``BARBARA<TER`` (names have no
+    check digit to catch it).
+
+    >>> _filler_readings("PEREZ<<BARBARAX<XTER")
+    ['PEREZ<<BARBARAX<XTER', 'PEREZ<<BARBARA<TER']
+    """
+    dropped = re.sub(r"X(?=<)|(?<=<)X", "", field)
+    return [field] if dropped == field else [field, dropped]
 
 
 def _full_name(reading: IdReading, printed_only: bool = False) -> str:
