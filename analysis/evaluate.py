@@ -29,6 +29,11 @@ ID_KEYS = [
     "id.mrz_valid",
 ]
 ADDRESS_KEYS = ("address.emisor", "address.codigo_postal", "address.fecha")
+#: the full name as issue 3 scores it: every part right (a part absent from both is right),
+#: once as every field is scored (accents and case aside) and once letter for letter
+NAME_PARTS = ("id.primer_apellido", "id.segundo_apellido", "id.nombre")
+FULL_NAME_KEY = "id.nombre_completo"
+EXACT_FULL_NAME_KEY = "id.nombre_completo_exacto"
 
 
 @dataclass
@@ -139,6 +144,28 @@ def _score_fields(result: Evaluation, label: dict, extracted: dict) -> None:
             tally = result.fields.setdefault(key, [0, 0])
             tally[0] += same_value(truth[key], flat.get(key))
             tally[1] += 1
+        if part == "id" and truth.get(NAME_PARTS[0]) is not None:
+            _score_full_name(result, truth, flat)
+
+
+def _score_full_name(result: Evaluation, truth: dict, flat: dict) -> None:
+    for key, equal in ((FULL_NAME_KEY, same_value), (EXACT_FULL_NAME_KEY, same_letters)):
+        tally = result.fields.setdefault(key, [0, 0])
+        tally[0] += all(equal(truth.get(part), flat.get(part)) for part in NAME_PARTS)
+        tally[1] += 1
+
+
+def same_letters(truth: Any, read: Any) -> bool:
+    """Equality letter for letter, accents included; only spacing aside.
+
+    >>> same_letters("JOSÉ  LUIS", "JOSÉ LUIS")
+    True
+    >>> same_letters("JOSÉ", "JOSE")
+    False
+    >>> same_letters(None, "")
+    True
+    """
+    return " ".join(str(truth or "").split()) == " ".join(str(read or "").split())
 
 
 def same_value(truth: Any, read: Any) -> bool:
@@ -194,7 +221,7 @@ def format_report(ev: Evaluation) -> str:
         "field accuracy (readable documents):",
     ]
     lines += [
-        f"  {k:<22} {c:>4}/{t:<4} {_pct(_ratio(c, t))}" for k, (c, t) in sorted(ev.fields.items())
+        f"  {k:<26} {c:>4}/{t:<4} {_pct(_ratio(c, t))}" for k, (c, t) in sorted(ev.fields.items())
     ]
     lines += ["", f"  {'scenario':<24}{'cases':>6}{'routed':>8}{'reasons':>9}{'verified':>10}"]
     for name, row in sorted(ev.scenarios.items()):
