@@ -338,6 +338,39 @@ def _recheck_names(
         fields.update(reread)
 
 
+def _recheck_passport_names(
+    page: Page,
+    ocr: OcrEngine,
+    fields: dict[str, Reading],
+    labels: dict[str, Phrase],
+    mrz: MrzResult,
+) -> None:
+    """Passport: a printed surnames or given-names line that disagrees with a fully valid
+    MRZ (a word split by an accent, a word lost) is read once more, closer; the re-read is
+    kept only when it agrees with the MRZ."""
+    curp = _curp_text(fields.get("curp", _NONE))
+    wanted = _mrz_names(mrz, curp)
+    groups = {
+        "apellidos": ("primer_apellido", "segundo_apellido"),
+        "nombres": ("nombre",),
+    }
+    for key, parts in groups.items():
+        subset = {name: wanted[name] for name in parts if name in wanted}
+        if key not in labels or not subset or _names_agree(fields, subset, mrz):
+            continue
+        lines = [_clean_name(x) for x in reread_block(page, labels[key], ocr, 2.5).splitlines()]
+        line = next((x for x in lines if x and not looks_like_label(x)), "")
+        if key == "apellidos":
+            values = dict(zip(parts, split_surnames(line, curp or mrz.curp_prefix), strict=True))
+        else:
+            values = {"nombre": line}
+        reread = {
+            k: Reading(value=v, confidence=0.85, method="ocr:region") for k, v in values.items()
+        }
+        if line and _names_agree(reread, subset, mrz):
+            fields.update(reread)
+
+
 def _names_agree(fields: dict[str, Reading], wanted: dict[str, str], mrz: MrzResult) -> bool:
     """Every name part of ``wanted`` (the MRZ's) is read in ``fields`` and agrees with it
     (spacing aside; a longer print where the MRZ truncated)."""
@@ -1241,6 +1274,8 @@ def read_passport(image: np.ndarray, ocr: OcrEngine) -> IdReading:
         fields["curp"] = read_curp(page, ocr, found, labels.get("curp"), curp_evidence(fields, mrz))
         if fields["curp"].value != first.value:
             fields.update(passport_names(found, labels, _curp_text(fields["curp"]), mrz))
+    if mrz is not None and mrz.valid:
+        _recheck_passport_names(page, ocr, fields, labels, mrz)
     _fill_from(fields, mrz, printed_words(found))
     enye_from_curp(fields)
     return IdReading.model_validate(
