@@ -611,6 +611,17 @@ def face_match_check(reading: FaceReading, policy: Policy) -> Check:
             detail="No se encontró la fotografía del titular en la identificación.",
             evidence={"rotations_tried": portrait.rotations_tried},
         )
+    too_dark_or_flat = illegible_portrait(portrait, policy)
+    if too_dark_or_flat:
+        return Check(
+            name=name,
+            status="fail",
+            score=None,
+            reasons=[ReasonCode.ID_UNREADABLE],
+            detail="La fotografía del titular en la identificación está demasiado oscura o sin "
+            "contraste para compararla con la selfie.",
+            evidence={"id_portrait": too_dark_or_flat, "distance": reading.distance},
+        )
     if reading.distance is None or len(subject_faces(selfie.faces, policy)) != 1:
         return Check(
             name=name,
@@ -619,6 +630,22 @@ def face_match_check(reading: FaceReading, policy: Policy) -> Check:
             detail="No se comparó el rostro: la selfie no muestra exactamente un rostro.",
         )
     return _zone_check(reading, reading.distance, policy)
+
+
+def illegible_portrait(portrait: ImageFaces, policy: Policy) -> dict[str, float]:
+    """The ID portrait's brightness and contrast when either is below the policy's floor, else {}.
+
+    A portrait photographed in the dark (mean grey ~30, spread ~8 on the 128 px face crop)
+    gives distances that say nothing about the person; it is an unreadable ID, not a mismatch.
+    """
+    measured = portrait.measurements
+    if measured is None:
+        return {}
+    dark = measured.brightness < policy.number("faces.id_portrait_min_brightness")
+    flat = measured.contrast < policy.number("faces.id_portrait_min_contrast")
+    if not (dark or flat):
+        return {}
+    return {"brightness": round(measured.brightness, 2), "contrast": round(measured.contrast, 2)}
 
 
 def _zone_check(reading: FaceReading, distance: float, policy: Policy) -> Check:

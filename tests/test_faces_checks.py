@@ -21,6 +21,8 @@ version = "test-faces"
 [faces]
 match_max_distance = 0.45
 mismatch_min_distance = 0.60
+id_portrait_min_brightness = 40.0
+id_portrait_min_contrast = 12.0
 [selfie_quality]
 subject_face_ratio = 0.5
 min_subject_relative_size = 0.08
@@ -199,3 +201,14 @@ def test_faces_of_a_reduced_decode_are_reported_in_file_pixels():
     assert full.faces[0].relative_size == half.faces[0].relative_size
     assert full.measurements.face_px == 600 and full.measurements.blur == GOOD.blur
     assert full.encoding == half.encoding and in_file_pixels(half, 1) is half
+
+
+def test_dark_or_flat_id_portrait_is_unreadable_not_a_mismatch():
+    dark = GOOD.model_copy(update={"brightness": 28.0, "contrast": 8.0})
+    checks = _by_name(_reading(0.9, portrait=_image([_box(200)], dark)))
+    assert checks["face_match"].status == "fail"
+    assert checks["face_match"].reasons == [ReasonCode.ID_UNREADABLE]
+    assert checks["face_match"].evidence["id_portrait"] == {"brightness": 28.0, "contrast": 8.0}
+    faded = GOOD.model_copy(update={"brightness": 150.0, "contrast": 19.0})  # a faded print
+    checks = _by_name(_reading(0.9, portrait=_image([_box(200)], faded)))
+    assert checks["face_match"].reasons == [ReasonCode.FACE_MISMATCH]
