@@ -729,6 +729,33 @@ def restore_enye(name: str, curp_char: str, given: bool = False) -> str:
     return name
 
 
+def drop_unconfirmed_enye(name: str, curp_char: str, given: bool = False) -> str:
+    """The reverse of :func:`restore_enye`: a Ñ read as the first inner consonant of the
+    word the CURP rules use, where the CURP has another letter than X, is an N.
+
+    >>> drop_unconfirmed_enye("SAÑCHEZ", "N"), drop_unconfirmed_enye("PEÑA", "X")
+    ('SANCHEZ', 'PEÑA')
+    >>> drop_unconfirmed_enye("MONTAÑO", "N"), drop_unconfirmed_enye("MARÍA IÑAKI", "N", given=True)
+    ('MONTAÑO', 'MARÍA INAKI')
+    """
+    if curp_char == "X":
+        return name
+    words = name.split()
+    target = _significant(name, skip_common=given)
+    for index, word in enumerate(words):
+        if _plain(word) != target or not target:
+            continue
+        for position, char in enumerate(word[1:], start=1):
+            if char.upper() in _VOWELS or not char.isalpha() or _plain(char) in _VOWELS:
+                continue
+            if char.upper() == "Ñ":
+                words[index] = (
+                    word[:position] + ("N" if char.isupper() else "n") + word[position + 1 :]
+                )
+            return " ".join(words)
+    return name
+
+
 #: CURP positions each name part decides: (initial, [inner vowel,] inner consonant)
 PART_POSITIONS = {"primer_apellido": (0, 13), "segundo_apellido": (2, 14), "nombre": (3, 15)}
 

@@ -92,3 +92,30 @@ def test_second_surname_line_is_not_taken_for_the_given_name() -> None:
     }
     # without a valid CURP the second line stays the given name
     assert split_name_lines(["MUÑOZ", "CRUZ"], None)["nombre"] == "CRUZ"
+
+
+def _word_image(printed: str, read: str) -> tuple[np.ndarray, OcrWord]:
+    """``printed`` rendered in bold capitals, and the word box an OCR that read ``read``
+    would give (the ink box of the capitals)."""
+    image = Image.new("L", (420, 120), 255)
+    ImageDraw.Draw(image).text((20, 30), printed, font=ImageFont.truetype(SANS, 40), fill=0)
+    grey = np.array(image)
+    rows, cols = np.nonzero(grey < 128)
+    box = OcrWord(read, 0.95, int(cols.min()), int(rows.max()) - 29, int(np.ptp(cols)) + 1, 30,
+                  (1, 1, 1))  # fmt: skip
+    return grey, box
+
+
+def test_dropped_tilde_and_accent_put_back() -> None:
+    from pipeline.id_document import word_marks
+
+    assert word_marks(*_word_image("MONTAÑO", "MONTANO")) == "MONTAÑO"
+    assert word_marks(*_word_image("CÉSAR", "CESAR")) == "CÉSAR"
+    assert word_marks(*_word_image("MONTANO", "MONTANO")) == "MONTANO"
+
+
+def test_enye_the_curp_contradicts_is_an_n() -> None:
+    from pipeline.curp import drop_unconfirmed_enye
+
+    assert drop_unconfirmed_enye("SAÑCHEZ", "N") == "SANCHEZ"
+    assert drop_unconfirmed_enye("MUÑOZ", "X") == "MUÑOZ"
