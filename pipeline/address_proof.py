@@ -108,6 +108,8 @@ class BillText:
     pages: int = 1
     document: DocumentImage | None = None
     confidence: float = 1.0
+    #: a second, full-size reading of the same page, made when the first one was weak
+    reread: BillText | None = None
 
 
 def read_address_proof(upload: Upload, ocr: OcrEngine, pdf: PdfEngine) -> AddressReading:
@@ -139,7 +141,7 @@ def pdf_text(data: bytes, ocr: OcrEngine, pdf: PdfEngine) -> BillText:
         return BillText(cells=text_layer_cells(text), source="pdf-text", pages=len(pages))
     images = pdf.rasterise(data, max_pages=1)
     scanned = image_text(images[0], ocr, located=False)
-    return BillText(scanned.cells, "pdf-raster", len(images), scanned.document, scanned.confidence)
+    return replace(scanned, source="pdf-raster", pages=len(images))
 
 
 def text_layer_cells(text: str) -> list[Cell]:
@@ -159,9 +161,12 @@ def image_text(image: np.ndarray, ocr: OcrEngine, located: bool = True) -> BillT
     """Straighten a photographed page and OCR it once; lines in reading order.
 
     Colour plays no part in reading a bill, so the photo is straightened in grey (a third of
-    the pixels to warp). A page whose large print was read on a shrunk copy
-    (:func:`pipeline.document.read_scale`) is read again at full size when that reading misses
-    a field (issuer, C.P. or date): the extra call is only paid when the cheap one failed.
+    the pixels to warp), and large print is read on a shrunk copy
+    (:func:`pipeline.document.read_scale`). When that reading misses a field every bill
+    prints (issuer, C.P.) or its dates are doubtful (:func:`_weak`), the page is read again at
+    full size with its background flattened (shadows, tinted paper) and :func:`parse_bill`
+    takes the missing fields from that reading (``BillText.reread``): the extra call is only
+    paid when the cheap one failed, and never for a photo too dark or blurred to hold print.
     """
     grey = doc.to_grey(image)
     if located:
@@ -170,12 +175,20 @@ def image_text(image: np.ndarray, ocr: OcrEngine, located: bool = True) -> BillT
         page = doc.Page(doc.canonical_size(grey, "page"))
         page = doc.upright(page, ocr, _shape_of(page.image))
     bill = _bill_of(page)
-    if page.read_scale < 1.0 and _missing_fields(parse_bill(bill)):
-        full = replace(page, words=doc.read_words(ocr, page.image), read_scale=1.0)
-        again = _bill_of(full)
-        if _missing_fields(parse_bill(again)) < _missing_fields(parse_bill(bill)):
-            bill = again
+    if _worth_rereading(page, bill) and _weak(bill, _parse(bill)):
+        words = doc.read_words(ocr, page.image, prep="flatten")
+        bill = replace(bill, reread=_bill_of(replace(page, words=words, read_scale=1.0)))
     return bill
+
+
+def _worth_rereading(page: doc.Page, bill: BillText) -> bool:
+    """Real print was read (not a dark or blurred photo) and it is not an ID (an ID uploaded
+    as a proof of address has no bill fields to find)."""
+    kind = bill.document.kind if bill.document is not None else "unknown"
+    return doc.has_confident_words(page.words) and kind not in _ID_KINDS
+
+
+_ID_KINDS = ("ine_front", "ine_back", "passport")
 
 
 def _bill_of(page: doc.Page) -> BillText:
@@ -184,10 +197,31 @@ def _bill_of(page: doc.Page) -> BillText:
     return BillText(cells, "image-ocr", 1, record, record.ocr_confidence)
 
 
-def _missing_fields(reading: AddressReading) -> int:
-    """How many of the fields every bill prints (issuer, C.P., recency date) were not found."""
-    fields = (reading.emisor, reading.codigo_postal, reading.fecha)
-    return sum(1 for field in fields if field.value is None)
+#: how well the recency date is grounded, by ``fecha_basis`` (a due date is a fallback)
+_BASIS_RANK = {"period_end": 3, "issue_date": 2, "due_date": 1, "": 0}
+
+
+def _weak(bill: BillText, reading: AddressReading) -> bool:
+    """A reading missing the issuer or the C.P., or whose dates are doubtful: no period or
+    issue date, a period label whose period was not read, or a due date before the issue
+    date."""
+    if reading.emisor.value is None or reading.codigo_postal.value is None:
+        return True
+    if _BASIS_RANK.get(reading.fecha_basis, 0) < 2:
+        return True
+    labelled = any(_PERIOD_LABEL.search(doc.fold(cell.text)) for cell in bill.cells)
+    if labelled and reading.periodo_fin.value is None:
+        return True
+    return not _dates_in_order(reading)
+
+
+def _dates_in_order(reading: AddressReading) -> bool:
+    """A bill is due after it is issued (a few days' slack). The period's end is not
+    compared: property tax is due within the bimester it covers."""
+    issued, due = reading.fecha_emision.value, reading.fecha_limite_pago.value
+    if not isinstance(issued, dt.date) or not isinstance(due, dt.date):
+        return True
+    return due - issued >= dt.timedelta(days=-3)
 
 
 def _read_either_shape(image: np.ndarray, ocr: OcrEngine) -> doc.Page:
@@ -212,7 +246,54 @@ def _shape_of(image: np.ndarray) -> doc.Shape:
 
 
 def parse_bill(bill: BillText) -> AddressReading:
-    """Find every field of a bill in its text lines."""
+    """Find every field of a bill in its text lines; fields the first reading missed are
+    taken from the page's second reading when there is one (issuer, address block and dates
+    each as a group, so a value never mixes two readings)."""
+    reading = _parse(bill)
+    if bill.reread is None:
+        return reading
+    return merge_readings(reading, _parse(bill.reread))
+
+
+#: fields that are taken together from one reading
+_ISSUER_FIELDS = ("emisor", "servicio")
+_ADDRESS_FIELDS = ("codigo_postal", "domicilio", "titular")
+_DATE_FIELDS = (
+    "periodo_inicio",
+    "periodo_fin",
+    "fecha_emision",
+    "fecha_limite_pago",
+    "fecha",
+    "fecha_basis",
+)
+
+
+def merge_readings(first: AddressReading, second: AddressReading) -> AddressReading:
+    """``first`` with the field groups it lacks (or, for the dates, grounds less well: a due
+    date instead of a period or issue date) taken from ``second``, a reading of the same page;
+    the taken fields' method says ``reread``."""
+    update: dict[str, object] = {}
+    if first.emisor.value is None and second.emisor.value is not None:
+        update.update(_taken(second, _ISSUER_FIELDS))
+    if first.codigo_postal.value is None and second.codigo_postal.value is not None:
+        update.update(_taken(second, _ADDRESS_FIELDS))
+    if _BASIS_RANK.get(second.fecha_basis, 0) > _BASIS_RANK.get(first.fecha_basis, 0):
+        update.update(_taken(second, _DATE_FIELDS))
+    return first.model_copy(update=update) if update else first
+
+
+def _taken(reading: AddressReading, names: tuple[str, ...]) -> dict[str, object]:
+    taken: dict[str, object] = {}
+    for name in names:
+        value = getattr(reading, name)
+        if isinstance(value, Reading) and value.present:
+            value = value.model_copy(update={"method": f"{value.method}:reread"})
+        taken[name] = value
+    return taken
+
+
+def _parse(bill: BillText) -> AddressReading:
+    """Every field of one reading of a bill."""
     lines = [cell.text for cell in bill.cells]
     folded = [doc.fold(line) for line in lines]
     body = "\n".join(folded)
@@ -301,9 +382,19 @@ def _after_label_texts(cells: list[Cell], index: int, end: int) -> list[str]:
     right = sorted((c for c in cells if c.row == label.row and c.x > label.x), key=lambda c: c.x)
     texts = [" ".join([label.text[end:], *(c.text for c in right)])]
     below = column_below(cells, index)
-    if below is not None:
+    if below is not None and not _is_date_label(cells[below].text):
         texts.append(cells[below].text)
     return texts
+
+
+def _is_date_label(text: str) -> bool:
+    """Whether a cell is itself a date label (the next field's line, not this label's value).
+
+    >>> _is_date_label("Fecha límite de pago: 30/06/2026"), _is_date_label("14/06/2026")
+    (True, False)
+    """
+    folded = doc.fold(text)
+    return any(p.search(folded) for p in (_PERIOD_LABEL, _ISSUE_LABEL, _DUE_LABEL))
 
 
 def period_in(text: str, loose: bool = False) -> tuple[dt.date, dt.date] | None:

@@ -33,6 +33,11 @@ from pipeline.engines.tesseract import OcrEngine, OcrWord
 
 Shape = Literal["card", "page"]
 
+#: how an image is prepared for Tesseract: local contrast equalisation (security-print
+#: textures and shading fade, print stays), or the background flattened first (shadows and
+#: tinted paper go: a second reading of a page whose first one missed fields)
+Prep = Literal["clahe", "flatten"]
+
 #: canonical sizes (width, height) of the straightened document, landscape card / portrait page
 CARD_SIZE = (1280, 807)  # ID-1, 85.6 x 54 mm, ~15 px/mm
 PASSPORT_ASPECT = 125 / 88
@@ -276,7 +281,7 @@ def rotate(image: np.ndarray, degrees: int) -> np.ndarray:
 
 
 def read_words(
-    ocr: OcrEngine, image: np.ndarray, psm: int = 11, scale: float = 1.0
+    ocr: OcrEngine, image: np.ndarray, psm: int = 11, scale: float = 1.0, prep: Prep = "clahe"
 ) -> tuple[WordLike, ...]:
     """OCR ``image`` (grey, Spanish) and keep the words holding a letter or digit.
 
@@ -286,8 +291,10 @@ def read_words(
     if scale != 1.0:
         interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
         grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=interp)
-    # local contrast equalisation: security-print textures and shading fade, print stays
-    result = ocr.data(ocr_prep.normalise_contrast(grey), lang="spa", psm=psm)
+    if prep == "flatten":
+        grey = ocr_prep.flatten_background(grey)
+    prepared = ocr_prep.normalise_contrast(grey)
+    result = ocr.data(prepared, lang="spa", psm=psm)
     words = tuple(w for w in result.words if _ALNUM.search(w.text))
     return words if scale == 1.0 else tuple(_scaled_box(w, 1 / scale) for w in words)
 
@@ -417,7 +424,7 @@ def upright(
     layout = text_layout(page.grey)
     if layout.glyphs < MIN_GLYPHS:
         glance = _glance(page, ocr, shape, layout)
-        if not _has_confident_words(glance.words):
+        if not has_confident_words(glance.words):
             return glance
         layout = TextLayout(MIN_GLYPHS, 0, 0)  # marks were missed: read it properly
     if enlarge and _is_booklet(page, shape, layout):
@@ -502,10 +509,17 @@ def _glance(page: Page, ocr: OcrEngine, shape: Shape, layout: TextLayout) -> Pag
     image = rotate(page.image, degrees)
     words = read_words(ocr, image, scale=0.5)
     rotation = (page.rotation + degrees) % 360
-    return replace(page, image=image, rotation=rotation, words=words, read_scale=0.5)
+    return replace(
+        page,
+        image=image,
+        rotation=rotation,
+        words=words,
+        read_scale=0.5,
+    )
 
 
-def _has_confident_words(words: tuple[WordLike, ...]) -> bool:
+def has_confident_words(words: tuple[WordLike, ...]) -> bool:
+    """At least six confident words of three or more characters (real print was read)."""
     return sum(1 for w in words if len(w.text) >= 3 and w.confidence >= 0.6) >= 6
 
 
@@ -556,15 +570,19 @@ def enlarge_small_text(page: Page, ocr: OcrEngine) -> Page:
     (a dark or blurred photo) costs many seconds of OCR and reads nothing.
     """
     height = text_height(page.words)
-    if page.scale != 1.0 or not height or height >= SMALL_TEXT_PX:
-        return page
-    if not _has_confident_words(page.words):
+    if page.scale != 1.0 or page.read_scale < 1.0 or not height or height >= SMALL_TEXT_PX:
+        return page  # already enlarged, or read shrunk because its print is large
+    if not has_confident_words(page.words):
         return page
     factor = min(MAX_ENLARGE, TARGET_TEXT_PX / height)
     bigger = _enlarged(page, factor)
     words = read_words(ocr, bigger.image)
     if orientation_score(words) > orientation_score(page.words):
-        return replace(bigger, words=words, read_scale=1.0)
+        return replace(
+            bigger,
+            words=words,
+            read_scale=1.0,
+        )
     return page
 
 

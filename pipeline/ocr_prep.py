@@ -65,6 +65,37 @@ def normalise_contrast(image: np.ndarray) -> np.ndarray:
     return clahe.apply(grey(image))
 
 
+#: the background is estimated on a copy this much smaller, with a median this wide (px of the
+#: small copy): ~84 page pixels, several text lines, so print never counts as background
+BACKGROUND_SHRINK = 4
+BACKGROUND_MEDIAN = 21
+
+
+def flatten_background(image: np.ndarray, white: int = 235) -> np.ndarray:
+    """Divide a grey page by its estimated paper background (a median of a small copy):
+    shadows, vignetting and tinted paper become flat white and the print keeps its contrast.
+
+    Read faster and better than local contrast equalisation on photographed bills (which
+    also amplifies the paper's texture into specks Tesseract must examine).
+
+    >>> page = np.full((200, 160), 120, np.uint8)
+    >>> page[50:60, 20:100] = 30
+    >>> flat = flatten_background(page)
+    >>> int(flat[10, 10]), int(flat[55, 50]) < 100
+    (235, True)
+    """
+    g = grey(image)
+    h, w = g.shape[:2]
+    small = cv2.resize(
+        g,
+        (max(1, w // BACKGROUND_SHRINK), max(1, h // BACKGROUND_SHRINK)),
+        interpolation=cv2.INTER_AREA,
+    )
+    background = cv2.medianBlur(small, BACKGROUND_MEDIAN)
+    background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.divide(g, np.maximum(background, 1), scale=white)
+
+
 def pad(image: np.ndarray, border: int = 10, value: int = 255) -> np.ndarray:
     """Add a white margin (Tesseract reads text touching the edge poorly)."""
     return cv2.copyMakeBorder(
