@@ -460,8 +460,15 @@ def subject_faces(faces: list[FaceBox], policy: Policy) -> list[FaceBox]:
     A face counts when its side is at least ``selfie_quality.subject_face_ratio`` of the
     largest face's side and at least ``selfie_quality.min_subject_relative_size`` of the
     image's shorter side: a selfie whose only "face" is a speck in a corner (a face in a
-    poster behind a pet, a detector false positive) shows no subject at all.
+    poster behind a pet, a detector false positive) shows no subject at all. Nor does one whose
+    largest detection (the face the stage measured) scores below
+    ``selfie_quality.min_subject_score`` (the detector's own threshold is 0: a dog's face can
+    pass it by a hair).
     """
+    if not faces or max(faces, key=lambda face: face.side).score < policy.number(
+        "selfie_quality.min_subject_score"
+    ):
+        return []
     smallest = policy.number("selfie_quality.min_subject_relative_size")
     sized = [face for face in faces if face.relative_size >= smallest]
     if not sized:
@@ -521,8 +528,8 @@ def selfie_face_check(selfie: ImageFaces, policy: Policy) -> Check:
 def _no_face_detail(selfie: ImageFaces) -> str:
     if selfie.faces:
         return (
-            "No se encontró el rostro de la persona en la selfie: solo rostros diminutos "
-            "al fondo; tome la foto de frente y de cerca."
+            "No se encontró con claridad el rostro de la persona en la selfie (solo formas "
+            "dudosas o rostros diminutos al fondo); tome la foto de frente y de cerca."
         )
     return "No se encontró ningún rostro en la selfie (se probaron las cuatro orientaciones)."
 

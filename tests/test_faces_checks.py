@@ -26,6 +26,7 @@ id_portrait_min_contrast = 12.0
 [selfie_quality]
 subject_face_ratio = 0.5
 min_subject_relative_size = 0.08
+min_subject_score = 0.02
 min_face_px = 80
 min_relative_size = 0.12
 min_blur = 12.0
@@ -212,3 +213,12 @@ def test_dark_or_flat_id_portrait_is_unreadable_not_a_mismatch():
     faded = GOOD.model_copy(update={"brightness": 150.0, "contrast": 19.0})  # a faded print
     checks = _by_name(_reading(0.9, portrait=_image([_box(200)], faded)))
     assert checks["face_match"].reasons == [ReasonCode.FACE_MISMATCH]
+
+
+def test_a_doubtful_detection_is_no_subject():
+    doubtful = _box(600).model_copy(update={"score": 0.0003})  # a dog's face, by a hair
+    checks = _by_name(_reading(0.6, selfie=_image([doubtful])))
+    assert checks["selfie_face"].reasons == [ReasonCode.SELFIE_NO_FACE]
+    assert checks["face_match"].status == "inconclusive" and not checks["face_match"].reasons
+    clear = _box(600).model_copy(update={"score": 0.05})
+    assert _by_name(_reading(0.3, selfie=_image([clear])))["selfie_face"].status == "pass"
