@@ -389,25 +389,39 @@ def _names_agree(fields: dict[str, Reading], wanted: dict[str, str], mrz: MrzRes
 
 def reread_block(page: Page, label: Phrase, ocr: OcrEngine, lines: float = 7.0) -> str:
     """OCR again, enlarged, the block of lines under a label (Spanish, uniform block)."""
-    h = max(label.height, 8)
+    h = line_height(page, label)
     y0, y1 = label.bottom, min(page.image.shape[0], label.bottom + int(lines * h))
     x0, x1 = max(0, label.left - h), min(page.image.shape[1], label.left + 22 * h)
     crop = page.grey[y0:y1, x0:x1]
     if crop.size == 0:
         return ""
-    crop = ocr_prep.pad(ocr_prep.scale_to_text_height(crop, h * 1.3, 36.0), 12)
+    crop = paper_pad(ocr_prep.scale_to_text_height(crop, h * 1.3, 36.0))
     return ocr.data(crop, lang="spa", psm=6).text
+
+
+def paper_pad(crop: np.ndarray, border: int = 12) -> np.ndarray:
+    """A margin of the crop's own paper colour (its median grey) around it: a white one
+    around a tinted card makes Tesseract binarise the paper as ink and read nothing."""
+    return ocr_prep.pad(crop, border, value=int(np.median(crop)))
+
+
+def line_height(page: Page, label: Phrase) -> int:
+    """The label's text height, at most 1.5 times the page's median word height (a label
+    box the OCR stretched would scale the re-read's text too small)."""
+    heights = sorted(w.height for w in page.words)
+    cap = 1.5 * heights[len(heights) // 2] if heights else label.height
+    return max(8, int(min(label.height, cap)))
 
 
 def reread_near(page: Page, label: Phrase, ocr: OcrEngine, whitelist: str) -> str:
     """OCR again the region right of and under a label, enlarged, with a whitelist."""
-    h = max(label.height, 8)
+    h = line_height(page, label)
     y0, y1 = max(0, label.top - h // 2), min(page.image.shape[0], label.bottom + 3 * h)
     x0, x1 = max(0, label.left - h), min(page.image.shape[1], label.right + 14 * h)
     crop = page.grey[y0:y1, x0:x1]
     if crop.size == 0:
         return ""
-    crop = ocr_prep.pad(ocr_prep.scale_to_text_height(crop, h * 1.3, 36.0), 12)
+    crop = paper_pad(ocr_prep.scale_to_text_height(crop, h * 1.3, 36.0))
     return ocr.data(crop, lang="eng", psm=6, whitelist=whitelist).text
 
 
@@ -971,7 +985,7 @@ def reocr_phrase(
     crop = page.grey[y0:y1, x0:x1]
     if crop.size == 0:
         return ""
-    crop = ocr_prep.pad(ocr_prep.scale_to_text_height(crop, h, target), 12)
+    crop = paper_pad(ocr_prep.scale_to_text_height(crop, h, target))
     result = ocr.data(crop, lang="eng", psm=7, whitelist=whitelist)
     return " ".join(w.text for w in result.words)
 
@@ -996,7 +1010,7 @@ def _reocr_band(page: Page, band: Phrase, ocr: OcrEngine, whitelist: str | None)
     h = max(8.0, (band.right - band.left) / 21)
     scaled = ocr_prep.scale_to_text_height(crop, h, 36.0)
     factor = scaled.shape[1] / crop.shape[1]
-    result = ocr.data(ocr_prep.pad(scaled, 12), lang="eng", psm=6, whitelist=whitelist)
+    result = ocr.data(paper_pad(scaled), lang="eng", psm=6, whitelist=whitelist)
     long_words = [w for w in result.words if curp_long(w.text)]
     if not long_words:
         return result.text

@@ -119,3 +119,13 @@ def test_enye_the_curp_contradicts_is_an_n() -> None:
 
     assert drop_unconfirmed_enye("SAÑCHEZ", "N") == "SANCHEZ"
     assert drop_unconfirmed_enye("MUÑOZ", "X") == "MUÑOZ"
+
+
+def test_reread_margin_has_the_paper_colour() -> None:
+    from pipeline.id_document import paper_pad
+
+    tinted = np.full((20, 40), 190, np.uint8)
+    tinted[8:12, 5:35] = 20  # a line of print
+    padded = paper_pad(tinted, border=5)
+    assert padded.shape == (30, 50)
+    assert padded[0, 0] == 190 and padded[-1, -1] == 190
