@@ -148,7 +148,7 @@ class OcrEngine:
                     pil,
                     lang=lang,
                     config=_config(psm, whitelist),
-                    output_type=pytesseract.Output.DICT,
+                    output_type=pytesseract.Output.STRING,
                     timeout=timeout if timeout is not None else self.timeout,
                 )
             )
@@ -157,7 +157,7 @@ class OcrEngine:
                 raise
             log.warning("tesseract timed out on the last attempt: the call reads as blank")
             return OcrText(words=())
-        return OcrText(words=tuple(_words(tsv)))
+        return OcrText(words=tuple(words_of_tsv(tsv)))
 
     def _module(self):  # type: ignore[no-untyped-def]
         import pytesseract
@@ -213,23 +213,50 @@ def _pil_of(image: np.ndarray):  # type: ignore[no-untyped-def]
     raise ValueError("OCR input must be grey (H, W) or BGR (H, W, 3)")
 
 
-def _words(tsv: dict[str, list]) -> list[OcrWord]:
-    """Rows of image_to_data's DICT output that hold a word."""
+#: columns of Tesseract's TSV output (``level page_num block_num par_num line_num word_num
+#: left top width height conf text``)
+_TSV_COLUMNS = 12
+
+
+def words_of_tsv(tsv: str) -> list[OcrWord]:
+    r"""The words of Tesseract's TSV output (rows with text and a confidence >= 0).
+
+    Parsed directly (a third of the CPU of pytesseract's dict conversion on a page); the
+    confidence is truncated to a whole percent, as pytesseract's ``Output.DICT`` gives it.
+
+    >>> head = "level page_num block_num par_num line_num word_num left top width height conf text"
+    >>> rows = [head, "5 1 2 1 3 1 10 20 30 12 96.53 CFE", "4 1 2 1 3 0 10 20 80 12 -1 "]
+    >>> tsv = "\n".join(row.replace(" ", "\t") for row in rows)
+    >>> [(w.text, w.confidence, w.left, w.height, w.line) for w in words_of_tsv(tsv)]
+    [('CFE', 0.96, 10, 12, (2, 1, 3))]
+    >>> words_of_tsv("")
+    []
+    """
     words = []
-    for i, raw in enumerate(tsv.get("text", [])):
-        text = str(raw).strip()
-        conf = float(tsv["conf"][i])
-        if not text or conf < 0:
+    for row in tsv.split("\n")[1:]:
+        cells = row.split("\t")
+        if len(cells) < _TSV_COLUMNS:
+            continue
+        text = cells[11].strip()
+        if not text:
+            continue
+        try:
+            conf = int(float(cells[10]))
+            left, top, width, height = (int(v) for v in cells[6:10])
+            line = (int(cells[2]), int(cells[3]), int(cells[4]))
+        except ValueError:
+            continue
+        if conf < 0:
             continue
         words.append(
             OcrWord(
                 text=text,
                 confidence=max(0.0, min(1.0, conf / 100.0)),
-                left=int(tsv["left"][i]),
-                top=int(tsv["top"][i]),
-                width=int(tsv["width"][i]),
-                height=int(tsv["height"][i]),
-                line=(int(tsv["block_num"][i]), int(tsv["par_num"][i]), int(tsv["line_num"][i])),
+                left=left,
+                top=top,
+                width=width,
+                height=height,
+                line=line,
             )
         )
     return words
