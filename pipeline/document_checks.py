@@ -470,8 +470,24 @@ def ocr_slip(case: Case, reading: IdReading, policy: Policy) -> bool:
     read, reg = str(reading.curp.value or ""), case.registration.curp.strip().upper()
     if len(read) != len(reg) or sum(a != b for a, b in zip(read, reg, strict=True)) != 1:
         return False
+    if not any(confusable(a, b) for a, b in zip(read, reg, strict=True) if a != b):
+        return False  # 0 for 5 is no OCR slip: a homonym's CURP differs just so
     printed = _printed_agreement(reg, reading, policy)
     return bool(printed) and all(ok is not False for ok in printed.values())
+
+
+#: glyphs an OCR takes for one another (each group); other pairs are not read-slips
+CONFUSABLE_GROUPS = ("0ODQ", "1ILJT", "5S", "8B3", "2Z", "6G", "4A", "7T", "MNH", "EF", "UVY",
+                     "CG", "PR", "KX")  # fmt: skip
+
+
+def confusable(a: str, b: str) -> bool:
+    """``a`` and ``b`` are glyphs an OCR confuses.
+
+    >>> confusable("J", "L"), confusable("0", "O"), confusable("0", "5")
+    (True, True, False)
+    """
+    return a != b and any(a in group and b in group for group in CONFUSABLE_GROUPS)
 
 
 def _printed_agreement(value: str, reading: IdReading, policy: Policy) -> dict[str, bool | None]:

@@ -129,3 +129,17 @@ def test_reread_margin_has_the_paper_colour() -> None:
     padded = paper_pad(tinted, border=5)
     assert padded.shape == (30, 50)
     assert padded[0, 0] == 190 and padded[-1, -1] == 190
+
+
+def test_homonym_curp_differing_only_in_its_homonym_digit_is_a_mismatch() -> None:
+    from models.codes import ReasonCode
+    from pipeline import document_checks
+    from pipeline.curp import check_digit
+    from pipeline.policy import load_policy
+    from tests.test_documents import CURP, _r, id_reading, make_case
+
+    # 0 -> 5 at the homonym position (weight 2) keeps the check digit: another person's CURP
+    homonym = CURP[:16] + "5" + CURP[17]
+    assert CURP[16] == "0" and check_digit(homonym[:17]) == homonym[17]
+    checks = document_checks.id_checks(make_case(), id_reading(curp=_r(homonym)), load_policy())
+    assert ReasonCode.CURP_MISMATCH in {r for c in checks for r in c.reasons}
