@@ -532,7 +532,9 @@ def _find_cp(cells: list[Cell], folded: list[str]) -> tuple[int | None, str | No
 
 
 _LOCALITY = re.compile(r"\b(?:COL\.?|COLONIA|CDMX|CIUDAD DE MEXICO|MEXICO,? D\.?F|DEL\.?|ALC\.?)\b")
-_RFC = re.compile(r"\bR\.?F\.?C\b|\b[A-Z&]{3,4}\d{6}[A-Z0-9]{3}\b")
+#: an RFC label, or an RFC (3-4 letters, YYMMDD, 3-character homoclave; OCR may cut its first
+#: letters off, but it keeps a letter somewhere, unlike a 9-digit account number)
+_RFC = re.compile(r"\bR\.?F\.?C\b|\b(?=[A-Z0-9&]*[A-Z])[A-Z&]{0,4}\d{6}[A-Z0-9]{3}\b")
 
 
 def _cp_score(cells: list[Cell], folded: list[str], index: int) -> float:

@@ -187,3 +187,18 @@ def test_parse_bill_uses_the_second_reading_only_for_what_the_first_missed() -> 
     both = address_proof.parse_bill(BillText(first.cells, "image-ocr", reread=second))
     assert both.fecha.value == dt.date(2026, 3, 13) and both.fecha_basis == "period_end"
     assert both.emisor.method == alone.emisor.method
+
+
+def test_the_issuers_address_loses_even_with_its_rfc_cut_short() -> None:
+    cells = [
+        Cell("CFE SUMINISTRADOR DE SERVICIOS BÁSICOS", 380, 0, 30),
+        Cell("'S160330CP7 Av. Paseo de la Reforma 164, Col. Juárez, C.P. 08600", 410, 1, 30),
+        Cell("JOSÉ ANTONIO XOLALPA CRUZ", 100, 2, 30),
+        Cell("HOMERO 193 INT 302", 100, 3, 30),
+        Cell("COL. HIPÓDROMO", 100, 4, 30),
+        Cell("C.P. 06100 CUAUHTÉMOC, CDMX", 100, 5, 30),
+        Cell("NO. DE SERVICIO: 904464309", 100, 6, 30),
+    ]
+    folded = [document.fold(c.text) for c in cells]
+    assert address_proof.find_address(cells, folded).codigo_postal == "06100"
+    assert not address_proof._RFC.search(folded[-1])  # a 9-digit account number is no RFC
