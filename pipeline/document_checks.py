@@ -476,9 +476,13 @@ def ocr_slip(case: Case, reading: IdReading, policy: Policy) -> bool:
     return bool(printed) and all(ok is not False for ok in printed.values())
 
 
-#: glyphs an OCR takes for one another (each group); other pairs are not read-slips
-CONFUSABLE_GROUPS = ("0ODQ", "1ILJT", "5S", "8B3", "2Z", "6G", "4A", "7T", "MNH", "EF", "UVY",
-                     "CG", "PR", "KX")  # fmt: skip
+#: glyphs an OCR takes for one another (each group): the CURP reader's own confusions and
+#: the letter/digit look-alikes; other pairs are not read-slips
+CONFUSABLE_GROUPS = (
+    *curp_rules.LETTER_CONFUSIONS,
+    *curp_rules.DIGIT_CONFUSIONS,
+    *("0ODQ", "1IL", "5S", "8B", "2Z", "6G", "4A", "7T"),
+)
 
 
 def confusable(a: str, b: str) -> bool:

@@ -348,8 +348,9 @@ def _recheck_passport_names(
     mrz: MrzResult,
 ) -> None:
     """Passport: a printed surnames or given-names line that disagrees with a fully valid
-    MRZ (a word split by an accent, a word lost) is read once more, closer; the re-read is
-    kept only when it agrees with the MRZ."""
+    MRZ (a word split by an accent, a word lost) or was not read at all (the MRZ's name,
+    without accents, stands in) is read once more, closer; the re-read is kept only when it
+    agrees with the MRZ."""
     curp = _curp_text(fields.get("curp", _NONE))
     wanted = _mrz_names(mrz, curp)
     groups = {
@@ -358,7 +359,8 @@ def _recheck_passport_names(
     }
     for key, parts in groups.items():
         subset = {name: wanted[name] for name in parts if name in wanted}
-        if key not in labels or not subset or _names_agree(fields, subset, mrz):
+        unread = any(fields.get(name, _NONE).method == "mrz" for name in subset)
+        if key not in labels or not subset or (_names_agree(fields, subset, mrz) and not unread):
             continue
         lines = [_clean_name(x) for x in reread_block(page, labels[key], ocr, 2.5).splitlines()]
         line = next((x for x in lines if x and not looks_like_label(x)), "")
