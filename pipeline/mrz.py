@@ -306,9 +306,14 @@ _Edit = tuple[int, int, str]  # (line, index, new char)
 
 
 def _field_edits(lines: list[list[str]], f: _Field, weak: bool) -> list[list[_Edit]]:
-    """Single-character edits of a field (or its check digit) after which its check holds."""
+    """Single-character edits of a field (or its check digit) after which its check holds.
+
+    A check digit is never changed into another digit (a weak, digit-for-digit edit): the
+    check digit is the evidence the field is read right, and a digit that fits it in its
+    place is exactly what an altered check digit would need to pass.
+    """
     assert f.check is not None
-    spots = [(f.line, i) for i in range(f.start, f.end)] + [f.check]
+    spots = [(f.line, i) for i in range(f.start, f.end)] + ([] if weak else [f.check])
     found = []
     for ln, i in spots:
         old = lines[ln][i]

@@ -99,6 +99,32 @@ def test_document_number_rarer_confusions_are_not_guessed() -> None:
     assert result.document_number == "G1234567B"
 
 
+def test_a_digit_misread_in_a_date_is_repaired_when_the_composite_confirms() -> None:
+    # 6 for 5 is a digit-for-digit (weak) confusion: taken only with the composite's word
+    damaged = INE[1][:5] + "6" + INE[1][6:]  # birth date 900315 read 900316
+    result = parse_mrz([INE[0], damaged, INE[2]], today=TODAY)
+    assert result is not None and result.valid and result.lines == INE
+    assert [(r.field, r.read, r.repaired) for r in result.repairs] == [("birth_date", "6", "5")]
+
+
+def test_an_altered_check_digit_is_not_repaired_into_a_valid_mrz() -> None:
+    # the birth date's check digit changed, e.g. to a digit OCR could confuse with it (5/6,
+    # 3/8...): no digit-for-digit edit of the check digit brings back the printed birth date
+    # (an edit of the date itself may fit the altered check, but then the date disagrees with
+    # the card's print, which the cross-check reports)
+    ine = compose_td1(
+        "ID", "MEX", "194064628", "1228318691700", "951020", "M", "271231", "MEX",
+        "NUNEZ", "MIGUEL ANGEL",
+    )  # fmt: skip
+    assert ine[1][6] == "5"  # 5 is confused with 6 (and 6 with 8)
+    for new in "0123456789".replace("5", ""):
+        altered = ine[1][:6] + new + ine[1][7:]
+        result = parse_mrz([ine[0], altered, ine[2]], today=TODAY)
+        assert result is not None, new
+        assert not (result.valid and result.birth_date == dt.date(1995, 10, 20)), new
+        assert all(r.position != 6 for r in result.repairs if r.field == "birth_date"), new
+
+
 def test_structure_and_country_codes() -> None:
     bad_code = [TD3[0].replace("P<UTO", "P<AZF"), TD3[1]]
     result = parse_mrz(bad_code, today=TODAY)
