@@ -7,12 +7,15 @@ import datetime as dt
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from pipeline import curp as curp_rules
 from pipeline import document
 from pipeline.engines.tesseract import OcrWord
 from pipeline.id_document import (
+    _read_as_printed,
     bilingual_months,
     day_dates,
     densest_band,
+    find_curp,
     fit_tall_words,
     glued_dates,
 )
@@ -143,3 +146,21 @@ def test_homonym_curp_differing_only_in_its_homonym_digit_is_a_mismatch() -> Non
     assert CURP[16] == "0" and check_digit(homonym[:17]) == homonym[17]
     checks = document_checks.id_checks(make_case(), id_reading(curp=_r(homonym)), load_policy())
     assert ReasonCode.CURP_MISMATCH in {r for c in checks for r in c.reasons}
+
+
+def _phrase(text: str, line: int = 0) -> document.Phrase:
+    return document.Phrase(text, 0.9, 0, line * 40, 600, line * 40 + 30, line)
+
+
+def test_a_curp_cut_from_a_longer_run_is_not_taken_as_read() -> None:
+    # the OCR doubled a glyph (GAGA0O70516...): the window after the first letter is shaped
+    # like a CURP and its check digit holds, but only by chance (one window in ten)
+    chance = "AGAO070516HDFLNRA5"
+    assert curp_rules.check_digit(chance[:17]) == chance[17]
+    label = _phrase("CURP GAGA0O70516HDFLNRAS")
+    reading, _ = find_curp([label], label, 2007)
+    assert reading.value == chance and not _read_as_printed(reading)
+    assert reading.confidence < 0.5 and reading.method.endswith("+part")
+    whole = _phrase("CURP GAGA070516HDFLNRA8")
+    reading, _ = find_curp([whole], whole, 2007)
+    assert reading.value == "GAGA070516HDFLNRA8" and _read_as_printed(reading)
