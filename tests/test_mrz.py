@@ -110,8 +110,8 @@ def test_a_digit_misread_in_a_date_is_repaired_when_the_composite_confirms() -> 
 def test_an_altered_check_digit_is_not_repaired_into_a_valid_mrz() -> None:
     # the birth date's check digit changed, e.g. to a digit OCR could confuse with it (5/6,
     # 3/8...): no digit-for-digit edit of the check digit brings back the printed birth date
-    # (an edit of the date itself may fit the altered check, but then the date disagrees with
-    # the card's print, which the cross-check reports)
+    # (an edit of the date itself may fit the altered check, but then it must still be a date,
+    # and one that disagrees with the card's print, which the cross-check reports)
     ine = compose_td1(
         "ID", "MEX", "194064628", "1228318691700", "951020", "M", "271231", "MEX",
         "NUNEZ", "MIGUEL ANGEL",
@@ -122,6 +122,7 @@ def test_an_altered_check_digit_is_not_repaired_into_a_valid_mrz() -> None:
         result = parse_mrz([ine[0], altered, ine[2]], today=TODAY)
         assert result is not None, new
         assert not (result.valid and result.birth_date == dt.date(1995, 10, 20)), new
+        assert not (result.valid and result.birth_date is None), new  # no month 70 either
         assert all(r.position != 6 for r in result.repairs if r.field == "birth_date"), new
 
 
