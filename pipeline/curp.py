@@ -711,22 +711,7 @@ def restore_enye(name: str, curp_char: str, given: bool = False) -> str:
     >>> restore_enye("MARIA INAKI", "X", given=True), restore_enye("ORDONEZ", "X")
     ('MARIA IÑAKI', 'ORDONEZ')
     """
-    if curp_char != "X":
-        return name
-    words = name.split()
-    target = _significant(name, skip_common=given)
-    for index, word in enumerate(words):
-        if _plain(word) != target or not target:
-            continue
-        for position, char in enumerate(word[1:], start=1):
-            if char.upper() in _VOWELS or not char.isalpha() or _plain(char) in _VOWELS:
-                continue
-            if char.upper() == "N":
-                words[index] = (
-                    word[:position] + ("Ñ" if char.isupper() else "ñ") + word[position + 1 :]
-                )
-            return " ".join(words)
-    return name
+    return name if curp_char != "X" else _first_inner_consonant(name, given, "N", "Ñ")
 
 
 def drop_unconfirmed_enye(name: str, curp_char: str, given: bool = False) -> str:
@@ -738,8 +723,12 @@ def drop_unconfirmed_enye(name: str, curp_char: str, given: bool = False) -> str
     >>> drop_unconfirmed_enye("MONTAÑO", "N"), drop_unconfirmed_enye("MARÍA IÑAKI", "N", given=True)
     ('MONTAÑO', 'MARÍA INAKI')
     """
-    if curp_char == "X":
-        return name
+    return name if curp_char == "X" else _first_inner_consonant(name, given, "Ñ", "N")
+
+
+def _first_inner_consonant(name: str, given: bool, old: str, new: str) -> str:
+    """``name`` with the first inner consonant of the word the CURP rules use turned from
+    ``old`` into ``new`` (upper-case letters; the case of the name is kept), when it is ``old``."""
     words = name.split()
     target = _significant(name, skip_common=given)
     for index, word in enumerate(words):
@@ -748,10 +737,9 @@ def drop_unconfirmed_enye(name: str, curp_char: str, given: bool = False) -> str
         for position, char in enumerate(word[1:], start=1):
             if char.upper() in _VOWELS or not char.isalpha() or _plain(char) in _VOWELS:
                 continue
-            if char.upper() == "Ñ":
-                words[index] = (
-                    word[:position] + ("N" if char.isupper() else "n") + word[position + 1 :]
-                )
+            if char.upper() == old:
+                swapped = new if char.isupper() else new.lower()
+                words[index] = word[:position] + swapped + word[position + 1 :]
             return " ".join(words)
     return name
 
