@@ -395,11 +395,7 @@ def reread_block(page: Page, label: Phrase, ocr: OcrEngine, lines: float = 7.0) 
     h = line_height(page, label)
     y0, y1 = label.bottom, min(page.image.shape[0], label.bottom + int(lines * h))
     x0, x1 = max(0, label.left - h), min(page.image.shape[1], label.left + 22 * h)
-    crop = page.grey[y0:y1, x0:x1]
-    if crop.size == 0:
-        return ""
-    crop = paper_pad(ocr_prep.scale_to_text_height(crop, h * 1.3, 36.0))
-    return ocr.data(crop, lang="spa", psm=6).text
+    return _reread_region(page, (y0, y1, x0, x1), h, ocr, "spa")
 
 
 def paper_pad(crop: np.ndarray, border: int = 12) -> np.ndarray:
@@ -421,11 +417,25 @@ def reread_near(page: Page, label: Phrase, ocr: OcrEngine, whitelist: str) -> st
     h = line_height(page, label)
     y0, y1 = max(0, label.top - h // 2), min(page.image.shape[0], label.bottom + 3 * h)
     x0, x1 = max(0, label.left - h), min(page.image.shape[1], label.right + 14 * h)
+    return _reread_region(page, (y0, y1, x0, x1), h, ocr, "eng", whitelist)
+
+
+def _reread_region(
+    page: Page,
+    region: tuple[int, int, int, int],
+    text_height: int,
+    ocr: OcrEngine,
+    lang: str,
+    whitelist: str | None = None,
+) -> str:
+    """OCR a region (top, bottom, left, right) of the page as a uniform block, its text
+    enlarged to ~36 px and padded with its own paper colour ("" when the region is empty)."""
+    y0, y1, x0, x1 = region
     crop = page.grey[y0:y1, x0:x1]
     if crop.size == 0:
         return ""
-    crop = paper_pad(ocr_prep.scale_to_text_height(crop, h * 1.3, 36.0))
-    return ocr.data(crop, lang="eng", psm=6, whitelist=whitelist).text
+    crop = paper_pad(ocr_prep.scale_to_text_height(crop, text_height * 1.3, 36.0))
+    return ocr.data(crop, lang=lang, psm=6, whitelist=whitelist).text
 
 
 def read_back(image: np.ndarray, ocr: OcrEngine) -> tuple[DocumentImage, MrzResult | None]:
