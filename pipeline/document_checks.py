@@ -415,10 +415,19 @@ def mrz_name_agrees(reading: IdReading) -> bool | None:
 
 
 def _mrz_letters_agree(printed: str, field: str) -> bool:
-    """Letters only (OCR may glue or split words), up to the MRZ's truncation, one slip."""
+    """Letters only (OCR may glue or split words), up to the MRZ's truncation, one slip.
+
+    A field that does not end in two fillers may have been cut: after a letter, or at the
+    filler between two given names (``...<<FRANCISCO<`` of FRANCISCO JAVIER in 30 places).
+
+    >>> _mrz_letters_agree("MORALES<DE<LA<CRUZ<<FRANCISCO<JAVIER", "MORALES<DE<LA<CRUZ<<FRANCISCO<")
+    True
+    >>> _mrz_letters_agree("PEREZ<<ANA<MARIA", "PEREZ<<ANA<<<<<<<<<<<<<<<<<<<<")
+    False
+    """
     letters_mrz = re.sub(r"[^A-Z]", "", field)
     letters_printed = re.sub(r"[^A-Z]", "", printed)
-    if not field.endswith("<"):
+    if not field.endswith("<<"):
         letters_printed = letters_printed[: len(letters_mrz)]
     return names.edit_distance(letters_printed, letters_mrz, limit=3) <= 1
 
@@ -613,6 +622,11 @@ def name_check(case: Case, reading: IdReading, policy: Policy) -> Check:
     }
     if read[0] is None or read[1] is None:
         return _mrz_name_check(case, reading, policy, evidence)
+    if _names_from_mrz(reading):
+        # the MRZ's name field is cut at its width (VICTOR MANU): compared as it is written
+        mrz = trusted_mrz(reading, policy)
+        if mrz is not None and registration_matches_mrz_name(case, mrz):
+            return _mrz_name_check(case, reading, policy, evidence)
     comparison = names.compare(registered, (read[0], read[1], read[2]))
     evidence |= {"similitud": comparison.score, "difieren": comparison.disagreeing}
     conf = min(f.confidence for f in fields if f.present)
@@ -642,6 +656,12 @@ def name_check(case: Case, reading: IdReading, policy: Policy) -> Check:
         conf * comparison.score,
         evidence=evidence,
     )
+
+
+def _names_from_mrz(reading: IdReading) -> bool:
+    """Every name part read was taken from the MRZ (none was read in the printed zone)."""
+    parts = [reading.primer_apellido, reading.segundo_apellido, reading.nombre]
+    return all(p.method == "mrz" for p in parts if p.present)
 
 
 def registration_matches_mrz_name(case: Case, mrz: MrzResult) -> bool:

@@ -817,8 +817,16 @@ def curp_candidates(text: str, birth_year: int | None = None) -> list[str]:
 
 
 def curp_check_ok(value: str) -> bool:
-    """The CURP's check digit holds (18 characters)."""
-    return len(value) == 18 and curp_rules.check_digit(value[:17]) == value[17]
+    """The CURP's check digit holds (18 characters) on a CURP-shaped value: a vowel read
+    where an inner consonant goes (R read as A keeps the check digit when its weight is 5)
+    is no reading of a CURP.
+
+    >>> curp_check_ok("MOSA740216HSRRNN85"), curp_check_ok("MOSA740216HSRANN85")
+    (True, False)
+    """
+    if len(value) != 18 or curp_rules.check_digit(value[:17]) != value[17]:
+        return False
+    return "format" not in curp_rules.validate(value).problems
 
 
 def find_curp(

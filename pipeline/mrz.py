@@ -421,7 +421,27 @@ def _repair_composite(lines: list[list[str]], layout: _Layout) -> list[_Edit]:
             if _composite_ok(lines, layout):
                 found.append((ln, i, alt))
             lines[ln][i] = old
+    if len(found) > 1:
+        # several fit the composite: keep the one that makes a letter among digits a digit
+        # (or a digit among letters a letter); a digit turned into a letter in a run of
+        # digits is no reading of the print
+        found = [edit for edit in found if _fits_neighbours(lines[edit[0]], edit[1], edit[2])]
     return found if len(found) == 1 else []
+
+
+def _fits_neighbours(line: list[str], i: int, new: str) -> bool:
+    """``new`` at ``line[i]`` (a letter/digit look-alike of what was read) is of the kind of
+    its nearest non-filler neighbours on both sides, and what was read there is not.
+
+    >>> _fits_neighbours(list("<<40381335012O1"), 13, "0"), _fits_neighbours(list("<<40381"), 5, "Q")
+    (True, False)
+    """
+    left = next((c for c in reversed(line[:i]) if c != "<"), "")
+    right = next((c for c in line[i + 1 :] if c != "<"), "")
+    sides = [c for c in (left, right) if c]
+    if not sides or line[i].isdigit() == new.isdigit():
+        return False
+    return all(c.isdigit() == new.isdigit() for c in sides)
 
 
 # ---------------------------------------------------------------- fields

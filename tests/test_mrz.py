@@ -231,3 +231,14 @@ def test_many_fillers_lost_in_a_long_run() -> None:
     short = [INE[0], INE[1].replace("<<<<<<<<<<<", "<<<<<<"), INE[2]]
     result = parse_mrz(short, today=TODAY)
     assert result is not None and result.valid and result.lines == INE
+
+
+def test_composite_repair_turns_a_letter_among_digits_into_a_digit() -> None:
+    # O read for 0 in the INE's optional data: both O->0 there and 0->Q three places before
+    # fit the composite; only the first reads digits as digits
+    lines = ["IDMEX6140593082<<40381335012O1", "7805167F3012316MEX<<<<<<<<<<<1",
+             "PEREZ<<ANA<<<<<<<<<<<<<<<<<<<<"]  # fmt: skip
+    result = parse_mrz(lines, today=dt.date(2026, 1, 1))
+    assert result is not None and result.valid
+    assert result.optional_data == "<<4038133501201"
+    assert [(r.read, r.repaired, r.validated) for r in result.repairs] == [("O", "0", True)]

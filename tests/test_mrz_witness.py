@@ -100,3 +100,37 @@ def test_printed_given_names_are_compared_when_the_surnames_came_from_the_mrz(po
     assert checks["mrz"].status == "fail"
     fine = _checks(policy, mrz=_valid_mrz(), **from_mrz)
     assert fine["mrz"].status == "pass"
+
+
+def _printed(text: str) -> Reading:
+    return Reading(value=text, confidence=0.95, method="ocr:label")
+
+
+def test_printed_name_past_an_mrz_cut_at_a_filler_agrees(policy) -> None:  # type: ignore[no-untyped-def]
+    lines = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "F", "301231",
+                        "MEX", "GONZALEZ DE LA TORRE", "MARIANA JOSEFA")  # fmt: skip
+    assert lines[2].endswith("<<MARIANA<")  # JOSEFA did not fit
+    names = {"primer_apellido": _printed("GONZÁLEZ"), "segundo_apellido": _printed("DE LA TORRE")}
+    same = _checks(policy, mrz=_valid_mrz(lines), nombre=_printed("MARIANA JOSEFA"), **names)
+    assert same["mrz"].status == "pass"
+    other = _checks(policy, mrz=_valid_mrz(lines), nombre=_printed("LUCIANA JOSEFA"), **names)
+    assert ReasonCode.MRZ_INCONSISTENT in other["mrz"].reasons
+
+
+def test_names_taken_from_a_cut_mrz_are_compared_as_the_mrz_writes_them(policy) -> None:  # type: ignore[no-untyped-def]
+    lines = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "F", "301231",
+                        "MEX", "FLORES DE LA CRUZ", "VICTOR MANUEL")  # fmt: skip
+    assert lines[2].endswith("VICTOR<MANU")
+    from_mrz = {
+        "primer_apellido": Reading(value="FLORES", confidence=1.0, method="mrz"),
+        "segundo_apellido": Reading(value="DE LA CRUZ", confidence=1.0, method="mrz"),
+        "nombre": Reading(value="VICTOR MANU", confidence=1.0, method="mrz"),
+    }
+    reading = id_reading(mrz=_valid_mrz(lines), **from_mrz)
+    registered = {"nombre": "Víctor Manuel", "primer_apellido": "Flores",
+                  "segundo_apellido": "De la Cruz"}  # fmt: skip
+    check = document_checks.name_check(make_case(**registered), reading, policy)
+    assert check.status == "pass" and check.evidence["metodo"] == "mrz"
+    other = document_checks.name_check(make_case(**registered | {"nombre": "Víctor Hugo"}),
+                                       reading, policy)  # fmt: skip
+    assert other.status != "pass"
