@@ -763,10 +763,19 @@ def describe(page: Page, text: str | None = None) -> DocumentImage:
         keywords=keywords,
         outline_found=page.outline_found,
         rotation=page.rotation,
-        quality=measure_quality(page.image),
+        quality=measure_quality(at_canonical_size(page)),
         ocr_confidence=ocr_confidence(words),
         words=sum(1 for w in words if len(w.text) >= 2),
     )
+
+
+def at_canonical_size(page: Page) -> np.ndarray:
+    """The page's image at the canonical size: small print read enlarged (``page.scale``)
+    is measured as it was photographed (enlarging blurs the Laplacian the sharpness is)."""
+    if page.scale == 1.0:
+        return page.image
+    factor = 1.0 / page.scale
+    return cv2.resize(page.image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
 
 
 def _in_reading_order(words: tuple[WordLike, ...]) -> list[WordLike]:
