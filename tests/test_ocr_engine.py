@@ -91,3 +91,23 @@ def test_ocrtext_lines_and_confidence() -> None:
     assert read.lines == ["A B", "C"]
     assert read.text == "A B\nC"
     assert read.confidence == pytest.approx(0.5)
+
+
+def test_in_process_and_executable_read_the_same(engine: OcrEngine) -> None:
+    """The default engine (Tesseract's API, models loaded once) and the executable give the same
+    words, boxes and confidences: the same library, the same pixels, the same settings."""
+    cli = OcrEngine(tesseract_cmd="tesseract")
+    page = np.vstack([_render("CALLE PINO 12 COL. CENTRO"), _render("C.P. 06700 12/09/2026")])
+    for image, lang, psm, whitelist in (
+        (page, "spa", 6, None),
+        (cv2.cvtColor(page, cv2.COLOR_BGR2GRAY), "spa", 11, None),
+        (_render("P<MEX 123"), "eng", 7, MRZ_WHITELIST),
+    ):
+        ours = engine.data(image, lang=lang, psm=psm, whitelist=whitelist)
+        theirs = cli.data(image, lang=lang, psm=psm, whitelist=whitelist)
+        assert ours.words == theirs.words and ours.words
+
+
+def test_whitelist_does_not_stick_to_later_calls(engine: OcrEngine) -> None:
+    engine.text(_render("ABC 123"), lang="eng", psm=7, whitelist="0123456789")
+    assert "ABC" in engine.text(_render("ABC 123"), lang="eng", psm=7).text

@@ -8,20 +8,27 @@ Modelled on OCRmyPDF's ``_exec/tesseract.py``::
     read.text, read.confidence      # text and mean word confidence (0-1)
     words = engine.data(grey).words # every word with its box and confidence
 
-Every call runs one ``tesseract`` subprocess with ``OMP_THREAD_LIMIT=1`` (2-4x faster when
-workers run in parallel on few cores) and a time limit; a timeout raises
-:class:`~pipeline.errors.EngineTimeout`, an abnormal exit :class:`~pipeline.errors.EngineCrashed`,
-a missing binary :class:`~pipeline.errors.EngineMissing`. Messages never contain the image or
-the text read.
+Tesseract runs in this process through its C++ API (``tesserocr``, compiled against the
+system's libtesseract): the language models load once per worker, in :meth:`OcrEngine.check`,
+before the fork; each call has a time limit (Tesseract's own deadline, and a Python signal such
+as RQ's job timeout cancels it too). ``OcrEngine(tesseract_cmd=...)`` runs the executable
+instead, one process per call, as the fault-injection tests do. Either way ``OMP_THREAD_LIMIT=1``
+(2-4x faster when workers run in parallel on few cores); a timeout raises
+:class:`~pipeline.errors.EngineTimeout`, a failure :class:`~pipeline.errors.EngineCrashed`,
+a missing engine or language :class:`~pipeline.errors.EngineMissing`. Messages never contain
+the image or the text read.
 
 Images are numpy ``uint8`` arrays, grey (H, W) or BGR (H, W, 3) as OpenCV gives them.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
+import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -90,7 +97,16 @@ class OcrText:
 
 
 class OcrEngine:
-    """Tesseract through pytesseract, with a time limit per call and typed failures."""
+    """Tesseract with a time limit per call and typed failures.
+
+    By default Tesseract runs in this process through its C++ API (``tesserocr``, built
+    against the system's libtesseract): :meth:`check` loads the language models once, before
+    the worker forks, instead of every call starting a ``tesseract`` process that loads them
+    again (~0.1 s of CPU a call, plus the image written to and read from a file). With
+    ``tesseract_cmd`` (or ``LLAVE_TESSERACT=cli``) every call runs that executable through
+    pytesseract instead, as the fault-injection tests need. Both give the same words, boxes
+    and confidences: the same library reads the same pixels with the same settings.
+    """
 
     def __init__(self, timeout: float = DEFAULT_TIMEOUT, tesseract_cmd: str | None = None):
         self.timeout = timeout
@@ -99,26 +115,24 @@ class OcrEngine:
         #: can spin for minutes on noise): it then reads as blank, so the case still gets a
         #: verdict (unreadable) instead of failing. Earlier attempts raise EngineTimeout to retry.
         self.timeouts_read_as_blank = False
-        # pytesseract spawns tesseract with os.environ: one OpenMP thread per process.
+        # One OpenMP thread per process (read by libgomp when tesseract is first loaded, and by
+        # the tesseract processes pytesseract spawns with os.environ).
         os.environ["OMP_THREAD_LIMIT"] = "1"
+        in_process = tesseract_cmd is None and os.environ.get("LLAVE_TESSERACT") != "cli"
+        self._reader: _ApiReader | _CliReader = (
+            _ApiReader() if in_process else _CliReader(tesseract_cmd or "tesseract")
+        )
 
     def check(self) -> str:
         """Verify tesseract is installed, recent enough and has spa + eng; return its version.
 
+        In-process, this also loads the language models (call it before the worker forks).
         Raises :class:`EngineMissing` otherwise.
         """
-        pytesseract = self._module()
-        try:
-            version = pytesseract.get_tesseract_version()
-            langs = set(pytesseract.get_languages())
-        except (pytesseract.TesseractNotFoundError, OSError, SystemExit) as exc:
-            raise EngineMissing("tesseract is not installed or not runnable") from exc
-        if tuple(version.release[:2]) < MIN_VERSION:
+        version = self._reader.load(REQUIRED_LANGS)
+        if _release(version) < MIN_VERSION:
             raise EngineMissing(f"tesseract {version} is older than {MIN_VERSION}")
-        missing = [lang for lang in REQUIRED_LANGS if lang not in langs]
-        if missing:
-            raise EngineMissing(f"tesseract language data missing: {', '.join(missing)}")
-        return str(version)
+        return version
 
     def text(
         self,
@@ -140,18 +154,10 @@ class OcrEngine:
         timeout: float | None = None,
     ) -> OcrText:
         """OCR ``image`` into words with boxes and confidences (Tesseract's TSV output)."""
-        pytesseract = self._module()
-        pil = _to_pil(image)
+        pixels = _pixels_of(image)
+        limit = timeout if timeout is not None else self.timeout
         try:
-            tsv = self._call(
-                lambda: pytesseract.image_to_data(
-                    pil,
-                    lang=lang,
-                    config=_config(psm, whitelist),
-                    output_type=pytesseract.Output.STRING,
-                    timeout=timeout if timeout is not None else self.timeout,
-                )
-            )
+            tsv = self._reader.tsv(pixels, lang, int(psm), whitelist, limit)
         except EngineTimeout:
             if not self.timeouts_read_as_blank:
                 raise
@@ -159,16 +165,74 @@ class OcrEngine:
             return OcrText(words=())
         return OcrText(words=tuple(words_of_tsv(tsv)))
 
-    def _module(self):  # type: ignore[no-untyped-def]
-        import pytesseract
 
-        pytesseract.pytesseract.tesseract_cmd = self.tesseract_cmd or "tesseract"
-        return pytesseract
+class _ApiReader:
+    """Tesseract's C++ API in this process: one loaded model per language, reused."""
 
-    def _call(self, fn):  # type: ignore[no-untyped-def]
+    def __init__(self) -> None:
+        self._apis: dict[str, Any] = {}
+
+    def load(self, langs: tuple[str, ...]) -> str:
+        tesserocr = _tesserocr()
+        for lang in langs:
+            self._api(lang)
+        return tesserocr.tesseract_version().split()[1]
+
+    def tsv(
+        self, pixels: np.ndarray, lang: str, psm: int, whitelist: str | None, timeout: float
+    ) -> str:
+        api = self._api(lang)
+        api.SetPageSegMode(psm)
+        api.SetVariable("tessedit_char_whitelist", whitelist or "")
+        depth = 1 if pixels.ndim == 2 else 3
+        height, width = pixels.shape[:2]
+        api.SetImageBytes(pixels.tobytes(), width, height, depth, width * depth)
+        started = time.monotonic()
+        try:
+            if not api.Recognize(timeout=max(1, round(timeout * 1000))):
+                if time.monotonic() - started >= 0.9 * timeout:
+                    raise EngineTimeout("tesseract exceeded its time limit")
+                raise EngineCrashed("tesseract could not read the image")
+            return _TSV_HEADER + api.GetTSVText(0)
+        finally:
+            api.Clear()
+
+    def _api(self, lang: str) -> Any:
+        if lang not in self._apis:
+            tesserocr = _tesserocr()
+            try:
+                self._apis[lang] = tesserocr.PyTessBaseAPI(lang=lang, oem=tesserocr.OEM.LSTM_ONLY)
+            except RuntimeError as exc:
+                raise EngineMissing(f"tesseract language data missing: {lang}") from exc
+        return self._apis[lang]
+
+
+class _CliReader:
+    """The ``tesseract`` executable through pytesseract: one process per call."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+
+    def load(self, langs: tuple[str, ...]) -> str:
         pytesseract = self._module()
         try:
-            return fn()
+            version = pytesseract.get_tesseract_version()
+            installed = set(pytesseract.get_languages())
+        except (pytesseract.TesseractNotFoundError, OSError, SystemExit) as exc:
+            raise EngineMissing("tesseract is not installed or not runnable") from exc
+        missing = [lang for lang in langs if lang not in installed]
+        if missing:
+            raise EngineMissing(f"tesseract language data missing: {', '.join(missing)}")
+        return str(version)
+
+    def tsv(
+        self, pixels: np.ndarray, lang: str, psm: int, whitelist: str | None, timeout: float
+    ) -> str:
+        pytesseract = self._module()
+        image = _ppm_of(pixels)
+        config = _config(psm, whitelist)
+        try:
+            return str(pytesseract.image_to_data(image, lang=lang, config=config, timeout=timeout))
         except pytesseract.TesseractNotFoundError as exc:
             raise EngineMissing("tesseract is not installed") from exc
         except RuntimeError as exc:
@@ -180,6 +244,36 @@ class OcrEngine:
         except (OSError, ValueError) as exc:
             raise EngineCrashed(f"tesseract call failed: {type(exc).__name__}") from exc
 
+    def _module(self) -> Any:
+        import pytesseract
+
+        pytesseract.pytesseract.tesseract_cmd = self.command
+        return pytesseract
+
+
+def _tesserocr() -> Any:
+    """The tesserocr module (imported on first use, after OMP_THREAD_LIMIT is set)."""
+    try:
+        import tesserocr
+    except ImportError as exc:
+        raise EngineMissing("tesserocr (Tesseract's API) is not installed") from exc
+    return tesserocr
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """The leading numbers of a version string.
+
+    >>> _release("5.3.0"), _release("4.1.1-rc2"), _release("garbage")
+    ((5, 3), (4, 1), (0,))
+    """
+    numbers = []
+    for part in version.split(".")[:2]:
+        digits = "".join(itertools.takewhile(str.isdigit, part))
+        if not digits:
+            break
+        numbers.append(int(digits))
+    return tuple(numbers) or (0,)
+
 
 def _config(psm: int, whitelist: str | None) -> str:
     parts = [f"--psm {int(psm)}", "--oem 1"]
@@ -188,30 +282,38 @@ def _config(psm: int, whitelist: str | None) -> str:
     return " ".join(parts)
 
 
-def _to_pil(image: np.ndarray):  # type: ignore[no-untyped-def]
-    """numpy grey/BGR uint8 -> PIL image (RGB order); ValueError for a non-image (a caller bug).
+def _pixels_of(image: np.ndarray) -> np.ndarray:
+    """numpy grey/BGR uint8 -> contiguous grey or RGB pixels; ValueError for a non-image.
 
-    The image is tagged PPM so pytesseract writes its temporary file uncompressed (netpbm):
-    PNG compression cost more than the OCR itself on large pages, with identical output.
+    >>> _pixels_of(np.zeros((2, 3, 3), np.uint8)).shape
+    (2, 3, 3)
+    >>> _pixels_of(np.zeros((2, 3), np.float32))
+    Traceback (most recent call last):
+    ValueError: OCR input must be a non-empty uint8 image
     """
-    pil = _pil_of(image)
+    if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.size == 0:
+        raise ValueError("OCR input must be a non-empty uint8 image")
+    if image.ndim == 2:
+        return np.ascontiguousarray(image)
+    if image.ndim == 3 and image.shape[2] == 3:
+        return np.ascontiguousarray(image[:, :, ::-1])
+    if image.ndim == 3 and image.shape[2] == 1:
+        return np.ascontiguousarray(image[:, :, 0])
+    raise ValueError("OCR input must be grey (H, W) or BGR (H, W, 3)")
+
+
+def _ppm_of(pixels: np.ndarray):  # type: ignore[no-untyped-def]
+    """Grey/RGB pixels -> a PIL image tagged PPM, so pytesseract writes its temporary file
+    uncompressed (netpbm): PNG compression cost more than the OCR itself on large pages."""
+    from PIL import Image
+
+    pil = Image.fromarray(pixels)
     pil.format = "PPM"  # PIL writes P5 (grey) or P6 (RGB) netpbm
     return pil
 
 
-def _pil_of(image: np.ndarray):  # type: ignore[no-untyped-def]
-    from PIL import Image
-
-    if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.size == 0:
-        raise ValueError("OCR input must be a non-empty uint8 image")
-    if image.ndim == 2:
-        return Image.fromarray(image)
-    if image.ndim == 3 and image.shape[2] == 3:
-        return Image.fromarray(np.ascontiguousarray(image[:, :, ::-1]))
-    if image.ndim == 3 and image.shape[2] == 1:
-        return Image.fromarray(image[:, :, 0])
-    raise ValueError("OCR input must be grey (H, W) or BGR (H, W, 3)")
-
+#: the header row Tesseract's API leaves out of ``GetTSVText`` (the executable writes it)
+_TSV_HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
 
 #: columns of Tesseract's TSV output (``level page_num block_num par_num line_num word_num
 #: left top width height conf text``)
