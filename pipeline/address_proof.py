@@ -96,6 +96,8 @@ class Cell:
     x: float
     row: int
     tolerance: float
+    #: right edge (same units as ``x``; 0 when unknown)
+    right: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ class BillText:
     confidence: float = 1.0
     #: a second, full-size reading of the same page, made when the first one was weak
     reread: BillText | None = None
+    #: how much print was read confidently (:func:`pipeline.document.orientation_score`)
+    score: float = 0.0
 
 
 def read_address_proof(upload: Upload, ocr: OcrEngine, pdf: PdfEngine) -> AddressReading:
@@ -153,7 +157,7 @@ def text_layer_cells(text: str) -> list[Cell]:
     cells = []
     for row, line in enumerate(text.splitlines()):
         for match in re.finditer(r"\S+(?: {1,2}\S+)*", line):
-            cells.append(Cell(match.group(0), match.start(), row, 3.0))
+            cells.append(Cell(match.group(0), match.start(), row, 3.0, match.end()))
     return cells
 
 
@@ -170,11 +174,11 @@ def image_text(image: np.ndarray, ocr: OcrEngine, located: bool = True) -> BillT
     """
     grey = doc.to_grey(image)
     if located:
-        page = _read_either_shape(grey, ocr)
+        page, bill = _read_located(grey, ocr)
     else:
         page = doc.Page(doc.canonical_size(grey, "page"))
         page = doc.upright(page, ocr, _shape_of(page.image))
-    bill = _bill_of(page)
+        bill = _bill_of(page)
     if _worth_rereading(page, bill) and _weak(bill, _parse(bill)):
         words = doc.read_words(ocr, page.image, prep="flatten")
         bill = replace(bill, reread=_bill_of(replace(page, words=words, read_scale=1.0)))
@@ -184,8 +188,7 @@ def image_text(image: np.ndarray, ocr: OcrEngine, located: bool = True) -> BillT
 def _worth_rereading(page: doc.Page, bill: BillText) -> bool:
     """Real print was read (not a dark or blurred photo) and it is not an ID (an ID uploaded
     as a proof of address has no bill fields to find)."""
-    kind = bill.document.kind if bill.document is not None else "unknown"
-    return doc.has_confident_words(page.words) and kind not in _ID_KINDS
+    return doc.has_confident_words(page.words) and not _is_id(bill)
 
 
 _ID_KINDS = ("ine_front", "ine_back", "passport")
@@ -193,8 +196,12 @@ _ID_KINDS = ("ine_front", "ine_back", "passport")
 
 def _bill_of(page: doc.Page) -> BillText:
     record = doc.describe(page)
-    cells = [Cell(p.text, p.left, p.line, max(p.height, 8) * 2.5) for p in doc.phrases(page.words)]
-    return BillText(cells, "image-ocr", 1, record, record.ocr_confidence)
+    cells = [
+        Cell(p.text, p.left, p.line, max(p.height, 8) * 2.5, p.right)
+        for p in doc.phrases(page.words)
+    ]
+    score = doc.orientation_score(page.words)
+    return BillText(cells, "image-ocr", 1, record, record.ocr_confidence, score=score)
 
 
 #: how well the recency date is grounded, by ``fecha_basis`` (a due date is a fallback)
@@ -224,16 +231,87 @@ def _dates_in_order(reading: AddressReading) -> bool:
     return due - issued >= dt.timedelta(days=-3)
 
 
-def _read_either_shape(image: np.ndarray, ocr: OcrEngine) -> doc.Page:
+def _read_located(grey: np.ndarray, ocr: OcrEngine) -> tuple[doc.Page, BillText]:
+    """Read a photographed proof of address through its outline. When that reading is a weak
+    bill (:func:`_weak`), the outline may have been wrong: a quadrilateral inside the page
+    (a table's frame, a fold, a page edge lost on a pale background) crops the customer's
+    address or the issuer away. The page is then read once more without that outline
+    (:func:`_page_without_outline`) and the reading that misses fewer fields is kept. An ID
+    uploaded as a proof of address is not read again."""
+    search = doc.search_outlines(grey)
+    page, shape = _read_either_shape(grey, ocr, search)
+    bill = _bill_of(page)
+    if not page.outline_found or _is_id(bill):
+        return page, bill
+    first = _parse(bill)
+    if not _weak(bill, first):
+        return page, bill
+    other = _page_without_outline(grey, ocr, search, shape)
+    other_bill = _bill_of(other)
+    if _better_reading((other, _parse(other_bill)), (page, first)):
+        return other, other_bill
+    return page, bill
+
+
+def _page_without_outline(
+    grey: np.ndarray, ocr: OcrEngine, search: doc.OutlineSearch, shape: doc.Shape
+) -> doc.Page:
+    """The page read without the outline first used: through the best page-shaped outline
+    when a card-shaped one was read (a bill is a page: a card-shaped quadrilateral on it is a
+    part of it) and that is another quadrilateral, else the whole photo as a page."""
+    if shape == "card":
+        card_quad = search.best("card")[0]
+        page_quad = doc.find_outline(grey, "page", search)
+        if page_quad is not None and (card_quad is None or not np.allclose(page_quad, card_quad)):
+            return doc.read_page(grey, ocr, "page", search)
+    whole = doc.Page(image=doc.canonical_size(grey, "page"))
+    return doc.upright(whole, ocr, "page", enlarge=True)
+
+
+def _missing(reading: AddressReading) -> int:
+    """How many of the fields every bill prints (issuer, C.P., a period or issue date) a
+    reading lacks.
+
+    >>> _missing(AddressReading())
+    3
+    """
+    return (
+        (reading.emisor.value is None)
+        + (reading.codigo_postal.value is None)
+        + (_BASIS_RANK.get(reading.fecha_basis, 0) < 2)
+    )
+
+
+def _better_reading(
+    candidate: tuple[doc.Page, AddressReading], current: tuple[doc.Page, AddressReading]
+) -> bool:
+    """Whether ``candidate`` misses fewer bill fields than ``current`` (as many: reads more
+    words confidently)."""
+    missing, now = _missing(candidate[1]), _missing(current[1])
+    if missing != now:
+        return missing < now
+    return doc.orientation_score(candidate[0].words) > doc.orientation_score(current[0].words)
+
+
+def _is_id(bill: BillText) -> bool:
+    return bill.document is not None and bill.document.kind in _ID_KINDS
+
+
+def _read_either_shape(
+    image: np.ndarray, ocr: OcrEngine, search: doc.OutlineSearch
+) -> tuple[doc.Page, doc.Shape]:
     """Read the photo as the shape its outline suggests (a page, or a card: an ID uploaded as
-    a proof of address); when that reads poorly, also as the other shape."""
-    search = doc.search_outlines(image)
+    a proof of address); when that reads poorly, also as the other shape. Returns the page
+    kept and the shape it was read as."""
     shape = doc.likely_shape(search)
     page = doc.read_page(image, ocr, shape, search)
     if len(page.words) >= MIN_WORDS_ONE_SHAPE:
-        return page
-    other = doc.read_page(image, ocr, "card" if shape == "page" else "page", search)
-    return max((page, other), key=lambda p: doc.orientation_score(p.words))
+        return page, shape
+    other_shape: doc.Shape = "card" if shape == "page" else "page"
+    other = doc.read_page(image, ocr, other_shape, search)
+    if doc.orientation_score(other.words) > doc.orientation_score(page.words):
+        return other, other_shape
+    return page, shape
 
 
 def _shape_of(image: np.ndarray) -> doc.Shape:
@@ -245,14 +323,30 @@ def _shape_of(image: np.ndarray) -> doc.Shape:
 # --- fields ----------------------------------------------------------------------------------
 
 
+#: a second reading that reads this much more print confidently than the first is the one
+#: whose fields are kept (the first only fills its gaps): the first was misled by shading
+BETTER_REREAD = 1.25
+
+
 def parse_bill(bill: BillText) -> AddressReading:
     """Find every field of a bill in its text lines; fields the first reading missed are
     taken from the page's second reading when there is one (issuer, address block and dates
-    each as a group, so a value never mixes two readings)."""
+    each as a group, so a value never mixes two readings). When the second reading read far
+    more print (``BETTER_REREAD``), the roles swap: a shaded page's first reading can hold a
+    wrong C.P. (the issuer's, its name lost) that a gap-filling merge would keep."""
     reading = _parse(bill)
     if bill.reread is None:
         return reading
-    return merge_readings(reading, _parse(bill.reread))
+    second = _parse(bill.reread)
+    if bill.reread.score > BETTER_REREAD * bill.score:
+        return merge_readings(_marked_reread(second), reading, mark=False)
+    return merge_readings(reading, second)
+
+
+def _marked_reread(reading: AddressReading) -> AddressReading:
+    """``reading`` (the second one) with every field's method saying ``reread``."""
+    names = (*_ISSUER_FIELDS, *_ADDRESS_FIELDS, *_DATE_FIELDS)
+    return reading.model_copy(update=_taken(reading, names))
 
 
 #: fields that are taken together from one reading
@@ -268,25 +362,27 @@ _DATE_FIELDS = (
 )
 
 
-def merge_readings(first: AddressReading, second: AddressReading) -> AddressReading:
+def merge_readings(
+    first: AddressReading, second: AddressReading, mark: bool = True
+) -> AddressReading:
     """``first`` with the field groups it lacks (or, for the dates, grounds less well: a due
     date instead of a period or issue date) taken from ``second``, a reading of the same page;
-    the taken fields' method says ``reread``."""
+    with ``mark`` (``second`` is the reread) the taken fields' method says ``reread``."""
     update: dict[str, object] = {}
     if first.emisor.value is None and second.emisor.value is not None:
-        update.update(_taken(second, _ISSUER_FIELDS))
+        update.update(_taken(second, _ISSUER_FIELDS, mark))
     if first.codigo_postal.value is None and second.codigo_postal.value is not None:
-        update.update(_taken(second, _ADDRESS_FIELDS))
+        update.update(_taken(second, _ADDRESS_FIELDS, mark))
     if _BASIS_RANK.get(second.fecha_basis, 0) > _BASIS_RANK.get(first.fecha_basis, 0):
-        update.update(_taken(second, _DATE_FIELDS))
+        update.update(_taken(second, _DATE_FIELDS, mark))
     return first.model_copy(update=update) if update else first
 
 
-def _taken(reading: AddressReading, names: tuple[str, ...]) -> dict[str, object]:
+def _taken(reading: AddressReading, names: tuple[str, ...], mark: bool = True) -> dict[str, object]:
     taken: dict[str, object] = {}
     for name in names:
         value = getattr(reading, name)
-        if isinstance(value, Reading) and value.present:
+        if mark and isinstance(value, Reading) and value.present:
             value = value.model_copy(update={"method": f"{value.method}:reread"})
         taken[name] = value
     return taken
@@ -294,8 +390,9 @@ def _taken(reading: AddressReading, names: tuple[str, ...]) -> dict[str, object]
 
 def _parse(bill: BillText) -> AddressReading:
     """Every field of one reading of a bill."""
-    lines = [cell.text for cell in bill.cells]
-    folded = [doc.fold(line) for line in lines]
+    cells = join_split_postcodes(bill.cells)
+    bill = replace(bill, cells=cells)
+    folded = [doc.fold(cell.text) for cell in cells]
     body = "\n".join(folded)
     record = bill.document
     if record is None:
@@ -529,6 +626,47 @@ def _find_cp(cells: list[Cell], folded: list[str]) -> tuple[int | None, str | No
     if best is None or best[0] < 0:
         return None, None  # only the issuer's own address: the customer's C.P. was not read
     return best[1], best[2]
+
+
+_BARE_CP_LABEL = re.compile(r"(?:C\.?\s*P|CODIGO\s+POSTAL)\.?\s*:?$")
+_LEADING_CP = re.compile(r"^[0-9OIlSB]{5}(?![0-9])")
+
+
+def join_split_postcodes(cells: list[Cell]) -> list[Cell]:
+    """Put a C.P. label back together with its five digits when the OCR line grouping set
+    them on neighbouring rows (a slightly tilted photo, or a digit box taller than its line):
+    the digits' cell starts right after a cell that ends with a bare ``C.P.`` label, one row
+    above or below it.
+
+    >>> cells = [Cell("02080", 169, 7, 87, 221), Cell("C.P.", 125, 8, 47, 159),
+    ...          Cell("AZCAPOTZALCO, CDMX", 220, 8, 47, 376)]
+    >>> [(c.text, c.row) for c in join_split_postcodes(cells)]
+    [('C.P. 02080', 8), ('AZCAPOTZALCO, CDMX', 8)]
+    """
+    joined = list(cells)
+    for label in cells:
+        if not label.right or not _BARE_CP_LABEL.search(doc.fold(label.text).strip()):
+            continue
+        digits = _digits_after(joined, label)
+        if digits is not None:
+            index = joined.index(label)
+            joined[index] = replace(label, text=f"{label.text} {digits.text}", right=digits.right)
+            joined.remove(digits)
+    return joined
+
+
+def _digits_after(cells: list[Cell], label: Cell) -> Cell | None:
+    """A cell of five leading digits on the row above or below ``label``, starting within a
+    glyph height or two of its right edge."""
+    gap = label.tolerance  # 2.5 glyph heights (OCR) / 3 characters (text layer)
+    for cell in cells:
+        if (
+            abs(cell.row - label.row) == 1
+            and label.right - gap / 2 <= cell.x <= label.right + gap
+            and _LEADING_CP.match(cell.text.strip())
+        ):
+            return cell
+    return None
 
 
 _LOCALITY = re.compile(r"\b(?:COL\.?|COLONIA|CDMX|CIUDAD DE MEXICO|MEXICO,? D\.?F|DEL\.?|ALC\.?)\b")

@@ -917,7 +917,8 @@ def recency_check(case: Case, reading: AddressReading, policy: Policy) -> Check:
         return _check(
             "address_recency",
             "inconclusive",
-            "No se pudo leer la fecha del comprobante.",
+            "No se pudo leer la fecha del comprobante, así que no se midió su antigüedad: "
+            f"confirme a mano que no tenga más de {max_age} días.",
             None,
             evidence=evidence,
         )
@@ -965,9 +966,10 @@ def address_match_check(case: Case, reading: AddressReading, policy: Policy) -> 
         return _check(
             "address_match",
             "inconclusive",
-            "No se pudo leer el código postal del comprobante.",
+            "No se pudo leer el código postal del comprobante, así que su domicilio no se "
+            "comparó con el registrado: compárelo a mano (código postal, calle y colonia).",
             None,
-            evidence=evidence,
+            evidence=evidence | {"motivo": "cp_no_leido"},
         )
     street_score = token_cover(street, text)
     colonia_score = token_cover(reg.colonia, text)
