@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from models.documents import DocumentImage
 from pipeline import curp as curp_rules
 from pipeline import document
 from pipeline.engines.tesseract import OcrWord
@@ -18,6 +19,9 @@ from pipeline.id_document import (
     find_curp,
     fit_tall_words,
     glued_dates,
+    level,
+    reread_levelled,
+    text_tilt,
 )
 
 SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
@@ -164,3 +168,34 @@ def test_a_curp_cut_from_a_longer_run_is_not_taken_as_read() -> None:
     whole = _phrase("CURP GAGA070516HDFLNRA8")
     reading, _ = find_curp([whole], whole, 2007)
     assert reading.value == "GAGA070516HDFLNRA8" and _read_as_printed(reading)
+
+
+def _slanted_card(angle: float) -> np.ndarray:
+    """A photo of a few long printed lines, turned ``angle`` degrees counter-clockwise."""
+    image = Image.new("RGB", (1600, 1200), (225, 230, 220))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(SANS, 34)
+    for i, text in enumerate(["INSTITUTO NACIONAL ELECTORAL", "CREDENCIAL PARA VOTAR",
+                              "CLAVE DE ELECTOR GOPMRA90031509M100", "CURP GOPM900315MDFNRR09",
+                              "FECHA DE NACIMIENTO 15/03/1990"]):  # fmt: skip
+        draw.text((300, 350 + 80 * i), text, font=font, fill=(20, 20, 20))
+    return np.asarray(image.rotate(angle, fillcolor=(225, 230, 220)))
+
+
+def test_slanted_print_is_measured_and_levelled() -> None:
+    photo = _slanted_card(6.0)
+    assert abs(text_tilt(photo) + 6.0) < 1.0  # image axes: y runs down
+    assert abs(text_tilt(level(photo, text_tilt(photo)))) < 0.5
+    assert abs(text_tilt(_slanted_card(0.0))) < 0.5
+
+
+def test_a_levelled_second_reading_only_on_the_failure_path() -> None:
+    photo = _slanted_card(6.0)
+    outlined = document.Page(image=photo, outline_found=True)
+    whole = document.Page(image=photo)
+    front, other = DocumentImage(kind="ine_front"), DocumentImage(kind="other")
+    ocr = None  # every case below returns before any OCR
+    assert reread_levelled(photo, outlined, front, "ine_front", True, ocr) is None  # type: ignore[arg-type]
+    assert reread_levelled(photo, whole, front, "ine_front", False, ocr) is None  # type: ignore[arg-type]
+    upright = _slanted_card(0.0)
+    assert reread_levelled(upright, whole, other, "ine_front", True, ocr) is None  # type: ignore[arg-type]
