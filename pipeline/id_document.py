@@ -118,7 +118,7 @@ def read_ine(front: np.ndarray, back: np.ndarray | None, ocr: OcrEngine) -> IdRe
         other = ine_front_fields(again[0], ocr)
         if _strength(other) > _strength(fields):
             (front_page, front_record), fields = again, other
-    back_record, mrz = read_back(back, ocr) if back is not None else (None, None)
+    back_page, back_record, mrz = read_back(back, ocr) if back is not None else (None, None, None)
     if mrz is not None and mrz.valid:
         _recheck_against_mrz(front_page, ocr, fields, mrz)
     if not _read_as_printed(fields["curp"]):
@@ -126,6 +126,8 @@ def read_ine(front: np.ndarray, back: np.ndarray | None, ocr: OcrEngine) -> IdRe
     found = doc.phrases(front_page.words)
     if mrz is not None and mrz.valid:
         _recheck_names(front_page, ocr, fields, mrz, found)
+    if mrz is not None and mrz.valid and back_page is not None:
+        mrz = recheck_mrz_names(back_page, ocr, fields, mrz)
     reconcile_with_mrz(fields, mrz, found)
     _fill_names_from_mrz(fields, mrz, found)
     enye_from_curp(fields)
@@ -444,9 +446,33 @@ def _reread_region(
     return ocr.data(crop, lang=lang, psm=6, whitelist=whitelist).text
 
 
-def read_back(image: np.ndarray, ocr: OcrEngine) -> tuple[DocumentImage, MrzResult | None]:
+def recheck_mrz_names(
+    page: Page, ocr: OcrEngine, fields: dict[str, Reading], mrz: MrzResult
+) -> MrzResult:
+    """A valid MRZ whose name line (no check digit guards it) disagrees with the names read
+    in the print is read once more by Tesseract; its name line is taken only when the rest
+    of that reading is the same valid MRZ and its names then agree with the print. What is
+    re-read is the MRZ itself: an altered MRZ (or print) reads the same the second time and
+    still shows as MRZ_INCONSISTENT."""
+    parts = [fields.get(k, _NONE) for k in ("primer_apellido", "nombre")]
+    if not all(p.present and p.method not in ("mrz", "curp") for p in parts):
+        return mrz
+    curp = _curp_text(fields.get("curp", _NONE))
+    if _names_agree(fields, _mrz_names(mrz, curp), mrz):
+        return mrz
+    for other in mrz_image.tesseract_readings(page.image, ocr):
+        same = other.valid and other.lines[:-1] == mrz.lines[:-1]
+        if same and _names_agree(fields, _mrz_names(other, curp), other):
+            # its checked lines are the first reading's: so is the confidence in them
+            method = f"{mrz.method}+names:{other.method}"
+            return other.model_copy(update={"method": method, "confidence": mrz.confidence})
+    return mrz
+
+
+def read_back(image: np.ndarray, ocr: OcrEngine) -> tuple[Page, DocumentImage, MrzResult | None]:
     """Read an INE back: its MRZ (upright, else turned 180°) decides the orientation; the
-    side is only OCR'd as text when no valid MRZ was found (to tell what it shows instead)."""
+    side is only OCR'd as text when no valid MRZ was found (to tell what it shows instead).
+    Returns the side turned as it was read, its measurements and its MRZ."""
     page = doc.locate(image, "card")
     h, w = page.image.shape[:2]
     first = 90 if h > w else 0
@@ -463,10 +489,11 @@ def read_back(image: np.ndarray, ocr: OcrEngine) -> tuple[DocumentImage, MrzResu
             break
     if best is not None and best.valid:
         record = doc.describe(best_page, text="\n".join(best.lines))
-        return record.model_copy(update={"ocr_confidence": round(best.confidence, 4)}), best
+        confidence = round(best.confidence, 4)
+        return best_page, record.model_copy(update={"ocr_confidence": confidence}), best
     upright = doc.upright(best_page, ocr, "card")
     text = doc.page_text(upright.words) + ("\n" + "\n".join(best.lines) if best else "")
-    return doc.describe(upright, text=text), best
+    return upright, doc.describe(upright, text=text), best
 
 
 #: a photo whose text lines lean less than this (degrees) is not levelled

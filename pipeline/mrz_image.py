@@ -277,6 +277,17 @@ def read_mrz(
     return best if best is not None and _digit_checks(best) >= _MIN_CHECKS else None
 
 
+def tesseract_readings(
+    image: np.ndarray, ocr: OcrEngine, today: dt.date | None = None, bands: int = 1
+) -> list[MrzResult]:
+    """Tesseract's plain reading of the ``bands`` most MRZ-like bands of ``image``: a second,
+    independent reading for a caller that doubts what :func:`read_mrz` returned where no
+    check digit guards it (the names). One OCR call per band."""
+    found = (_read(crop, ocr, today, f"band{n}:grey") for n, (_, crop) in
+             enumerate(_bands(image)[:bands], start=1))  # fmt: skip
+    return [result for result in found if result is not None]
+
+
 def _cpu_seconds() -> float:
     """User + system CPU seconds of this process and its finished children."""
     own, kids = (

@@ -218,6 +218,20 @@ def test_read_ine_front_turned_and_back_mrz(ocr: OcrEngine) -> None:
     assert {c.name: c.status for c in checks}["mrz"] == "pass"
 
 
+def test_mrz_name_line_disagreeing_with_the_print_is_read_again(ocr: OcrEngine) -> None:
+    page = document.Page(image=np.asarray(render_ine_back())[:, :, ::-1].copy())
+    lines = mrz_lines()
+    printed = {"primer_apellido": _r("GONZÁLEZ"), "segundo_apellido": _r("PÉREZ"),
+               "nombre": _r("MARÍA JOSÉ")}  # fmt: skip
+    misread = parse_mrz([*lines[:2], "LGONZALEZ<PEREZ<<MARIA<JOST<<<"], today=SUBMITTED.date())
+    assert misread is not None and misread.valid
+    again = id_document.recheck_mrz_names(page, ocr, dict(printed), misread)
+    assert again.lines == lines and again.method.endswith("+names:band1:grey")
+    # a print of another name: the re-read does not agree with it either, the MRZ stays
+    other = printed | {"nombre": _r("LUCÍA")}
+    assert id_document.recheck_mrz_names(page, ocr, other, misread) is misread
+
+
 def test_invalid_front_gives_empty_reading(ocr: OcrEngine) -> None:
     reading = id_document.read_id(decode_upload("id_front", b"not an image"), None, "ine", ocr)
     assert reading.problem and not reading.curp.present
