@@ -30,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
 
 def render_explanation(verdict) -> str:  # type: ignore[no-untyped-def]
     """A reviewer-style text account of a verdict."""
+    from pipeline.explain import unresolved
+
     lines = [
         f"Solicitud {verdict.submission_id}: {verdict.decision.value.upper()} "
         f"(confianza {verdict.confidence:.2f}; pipeline {verdict.pipeline_version}, "
@@ -50,6 +52,10 @@ def render_explanation(verdict) -> str:  # type: ignore[no-untyped-def]
                 f"    ciudadano: {exp.citizen}",
                 f"    revisor: {exp.reviewer}",
             ]
+    pending = unresolved(verdict.checks)
+    if pending:
+        lines += ["", "Por revisar (verificaciones sin motivo propio):"]
+        lines += [f"  {item}" for item in pending]
     timings = ", ".join(f"{k} {v:.0f} ms" for k, v in verdict.timings_ms.items())
     lines += ["", f"Tiempos: {timings}"]
     return "\n".join(lines)

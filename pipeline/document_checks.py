@@ -299,10 +299,16 @@ def mrz_check(reading: IdReading, policy: Policy) -> Check:
     conflicts = mrz_conflicts(reading, policy)
     evidence["comparado"] = conflicts["compared"]
     if conflicts["differ"]:
+        values = conflict_values(reading, conflicts["differ"])
+        evidence["difieren"] = values
+        shown = "; ".join(
+            f"{label} (impreso {pair['impreso']}, MRZ {pair['mrz']})"
+            for label, pair in values.items()
+        )
         return _check(
             "mrz",
             "fail",
-            "La MRZ no coincide con los datos impresos: " + ", ".join(conflicts["differ"]) + ".",
+            f"La MRZ no coincide con los datos impresos: {shown}.",
             0.1,
             [ReasonCode.MRZ_INCONSISTENT],
             evidence=evidence,
@@ -354,6 +360,36 @@ def mrz_conflicts(reading: IdReading, policy: Policy) -> dict[str, list[str]]:
         if reading.curp.value[:14] != prefix[:14]:
             differ.append("CURP")
     return {"compared": compared, "differ": differ}
+
+
+def conflict_values(reading: IdReading, differ: list[str]) -> dict[str, dict[str, str]]:
+    """For each field :func:`mrz_conflicts` found different, the printed value and the
+    MRZ's, as a reviewer compares them (dates ISO, the MRZ name field as it is printed)."""
+    mrz = reading.mrz
+    assert mrz is not None
+    curp = str(reading.curp.value or "")
+    printed_name = _full_name(reading)
+    pairs: dict[str, tuple[object, object]] = {
+        "fecha de nacimiento": (reading.fecha_nacimiento.value, mrz.birth_date),
+        "vigencia": (reading.vigencia_hasta.value, mrz.expiry_date),
+        "sexo": (reading.sexo.value, mrz.sexo),
+        "nombre": (printed_name, mrz_name_field(mrz).rstrip("<")),
+        "fecha de nacimiento (CURP)": (curp_rules.birth_date_of(curp) if curp else None,
+                                       mrz.birth_date),
+        "sexo (CURP)": (curp[10:11], mrz.sexo),
+        "CURP": (curp[:14], mrz.curp_prefix),
+    }  # fmt: skip
+    return {
+        label: {"impreso": _shown(pairs[label][0]), "mrz": _shown(pairs[label][1])}
+        for label in differ
+        if label in pairs
+    }
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "—" if value in (None, "") else str(value)
 
 
 def _compare_with_curp(

@@ -93,3 +93,33 @@ def explain(reasons: list[ReasonCode], checks: list[Check]) -> list[Explanation]
 def _reviewer(reason: ReasonCode, checks: list[Check]) -> str:
     details = [f"{check.name}: {check.detail}" for check in checks if reason in check.reasons]
     return " | ".join(details) or reason.value
+
+
+def unresolved(checks: list[Check]) -> list[str]:
+    """The reviewer's account of a case sent to review without a reason: each check that did
+    not pass and gave no reason code, with what it read and what it was compared with (a
+    field not read or read doubtfully is never turned into a mismatch reason, so this is the
+    only place the reviewer learns what to look at).
+
+    >>> unresolved([Check(name="curp_match", status="inconclusive", detail="No se pudo leer "
+    ...     "la CURP del documento.", evidence={"documento": None, "registro": "XAXX010101HDFXXX09"})])
+    ['curp_match: No se pudo leer la CURP del documento. (documento: —; registro: XAXX010101HDFXXX09)']
+    """
+    return [
+        f"{check.name}: {check.detail}" + _compared(check)
+        for check in checks
+        if check.status != "pass" and not check.reasons
+    ]
+
+
+#: evidence keys that name what a field check read and compared it with
+_COMPARED = ("documento", "registro", "mrz", "distance", "zone")
+
+
+def _compared(check: Check) -> str:
+    shown = [
+        f"{key}: {'—' if check.evidence.get(key) in (None, '') else check.evidence[key]}"
+        for key in _COMPARED
+        if key in check.evidence
+    ]
+    return f" ({'; '.join(shown)})" if shown else ""

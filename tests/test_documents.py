@@ -478,6 +478,12 @@ def test_mrz_disagreeing_with_front(policy) -> None:  # type: ignore[no-untyped-
     assert mrz is not None and mrz.valid
     checks = document_checks.id_checks(make_case(), id_reading(mrz=mrz), policy)
     assert reasons_of(checks) == {ReasonCode.MRZ_INCONSISTENT}
+    failed = next(c for c in checks if c.name == "mrz")  # the reviewer sees both values
+    assert failed.evidence["difieren"]["fecha de nacimiento"] == {
+        "impreso": "1990-03-15",
+        "mrz": "1990-03-16",
+    }
+    assert "impreso 1990-03-15, MRZ 1990-03-16" in failed.detail
     fine = parse_mrz(mrz_lines(), today=dt.date(2026, 1, 1))
     assert reasons_of(document_checks.id_checks(make_case(), id_reading(mrz=fine), policy)) == set()
 
