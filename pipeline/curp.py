@@ -24,8 +24,10 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -327,6 +329,7 @@ class CurpRepair:
     check_ok: bool
 
 
+@functools.lru_cache(maxsize=4096)
 def repair(read: str) -> CurpRepair | None:
     """Fix letter/digit confusions by position (O->0 in the date, 0->O in the names...).
 
@@ -525,21 +528,22 @@ def _agrees(candidate: _Candidate, allowed: list[frozenset[str]]) -> bool:
     return all(i in known for i in candidate.swapped)
 
 
-def _candidates(text: str, evidence: Evidence) -> list[_Candidate]:
+def _candidates(text: str, evidence: Evidence) -> Iterator[_Candidate]:
     """Every CURP-shaped reading of ``text``: 18-character windows (19-20 with spurious
     glyphs dropped), shape-repaired, plus single swaps and the MRZ-prefix reading. Only a
-    window that ends a printed word can be taken as printed with a failing check digit."""
+    window that ends a printed word can be taken as printed with a failing check digit.
+
+    Lazily, in that order: :func:`resolve` stops at a reading that holds as read, before the
+    costlier 19- and 20-glyph windows are made."""
     squashed, bounds = _squash_words(text)
-    out: list[_Candidate] = []
     for size, extra in ((18, 0), (19, 1), (20, 2)):
         for start in range(0, max(0, len(squashed) - size + 1)):
             window = squashed[start : start + size]
             whole = _ends_word(squashed, start + size, bounds)
             for raw in _deletions(window, extra):
-                out.extend(_readings(raw, ("deletion",) * extra, evidence, whole))
+                yield from _readings(raw, ("deletion",) * extra, evidence, whole)
             if evidence.prefix and len(evidence.prefix) == 14:
-                out.extend(_with_prefix(window, evidence, whole))
-    return out
+                yield from _with_prefix(window, evidence, whole)
 
 
 def _ends_word(squashed: str, end: int, bounds: set[int]) -> bool:

@@ -692,8 +692,20 @@ def fold(text: str) -> str:
     >>> fold("Sección Año Límite")
     'SECCION ANO LIMITE'
     """
+    return _fold_short(text) if len(text) <= _FOLD_MEMO_CHARS else _fold(text)
+
+
+#: texts up to this long are folded once and remembered (label matching folds the same
+#: phrases again and again); longer ones, whole pages, are not kept
+_FOLD_MEMO_CHARS = 200
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.upper())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_fold_short = functools.lru_cache(maxsize=4096)(_fold)
 
 
 def keyword_scores(text: str) -> dict[str, tuple[float, list[str]]]:

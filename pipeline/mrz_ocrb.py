@@ -234,12 +234,25 @@ def _score_map(
         strip = cv2.copyMakeBorder(strip, 0, th - strip.shape[0], 0, 0, cv2.BORDER_REPLICATE)
     strip = cv2.copyMakeBorder(strip, 0, 0, 0, tw, cv2.BORDER_REPLICATE)
     scores = []
-    for glyph in glyphs.values():
-        template = cv2.resize(glyph, (tw, th), interpolation=cv2.INTER_AREA)
+    for template in _templates(tw, th):
         result = cv2.matchTemplate(strip, template, cv2.TM_CCOEFF_NORMED)
         scores.append(result.max(axis=0))
     stacked = np.nan_to_num(np.stack(scores), nan=-1.0)
     return stacked.max(axis=0), stacked.argmax(axis=0), tw
+
+
+@functools.lru_cache(maxsize=16)
+def _templates(width: int, height: int) -> tuple[np.ndarray, ...]:
+    """Every glyph resized to ``width`` x ``height``, in ``ALPHABET`` order (read-only)."""
+    glyphs = _glyphs()
+    assert glyphs is not None
+    resized = tuple(
+        cv2.resize(glyph, (width, height), interpolation=cv2.INTER_AREA)
+        for glyph in glyphs.values()
+    )
+    for template in resized:
+        template.flags.writeable = False
+    return resized
 
 
 def _best_positions(
@@ -254,20 +267,20 @@ def _best_positions(
     start_lo, start_hi = max(0, int(x0 - pitch / 2)), min(width, int(x0 + pitch / 2) + 1)
     total[start_lo:start_hi] = best[start_lo:start_hi]
     back = np.zeros((n, width), np.int32)
+    steps = np.arange(lo, hi + 1)
+    shifted = np.full((len(steps), width), neg)
+    columns = np.arange(width)
     for k in range(1, n):
-        new = np.full(width, neg)
-        arg = np.zeros(width, np.int32)
-        for step in range(lo, hi + 1):
-            shifted = np.full(width, neg)
-            shifted[step:] = total[:-step]
-            better = shifted > new
-            new[better] = shifted[better]
-            arg[better] = step
-        total = new + best
-        back[k] = arg
+        for row, step in enumerate(steps):
+            shifted[row, step:] = total[: max(0, width - step)]
+        # the first (shortest) step of the best, as long as it beats "unreachable"
+        pick = shifted.argmax(axis=0)
+        came = shifted[pick, columns]
+        reached = came > neg
+        total = np.where(reached, came, neg) + best
+        back[k] = np.where(reached, steps[pick], 0)
     end = x1 - pitch
-    window = np.arange(width)
-    total = np.where(np.abs(window - end) <= pitch / 2 + 1, total, neg)
+    total = np.where(np.abs(columns - end) <= pitch / 2 + 1, total, neg)
     x = int(total.argmax())
     score = float(total[x])
     positions = [x]
