@@ -194,7 +194,10 @@ def _fill_names_from_mrz(
     for name, value in _mrz_names(mrz, _curp_text(fields.get("curp", _NONE))).items():
         if fields.get(name, _NONE).present or not (value or mrz.valid):
             continue
-        reading = _from_mrz(with_printed_accents(value, words), mrz)
+        spelled = with_printed_accents(value, words)
+        if name == "nombre" and _mrz_names_cut(mrz):
+            spelled = complete_cut_word(spelled, words)
+        reading = _from_mrz(spelled, mrz)
         if reading.value != value:
             reading = reading.model_copy(update={"method": "mrz+ocr"})
         fields[name] = reading
@@ -1622,11 +1625,36 @@ def printed_words(found: list[Phrase]) -> list[str]:
 
 
 def _longer_same_name(printed: str, mrz_name: str, mrz: MrzResult) -> bool:
-    """The printed name is the MRZ's, only longer: the MRZ's names field was full (its
-    line does not end in a filler), so the MRZ truncated it."""
-    names_line = mrz.lines[0] if mrz.format == "TD3" else mrz.lines[-1]
+    """The printed name is the MRZ's, only longer: the MRZ's names field was full, so the
+    MRZ truncated it (:func:`_mrz_names_cut`)."""
     a, b = names.comparable(printed), names.comparable(mrz_name)
-    return not names_line.endswith("<") and len(a) > len(b) > 0 and a.startswith(b)
+    return _mrz_names_cut(mrz) and len(a) > len(b) > 0 and a.startswith(b)
+
+
+def _mrz_names_cut(mrz: MrzResult) -> bool:
+    """The MRZ's names field may have been cut at its width: its line does not end in two
+    fillers (it ends in a letter, or in the one filler between two given names)."""
+    names_line = mrz.lines[0] if mrz.format == "TD3" else mrz.lines[-1] if mrz.lines else ""
+    return bool(names_line) and not names_line.endswith("<<")
+
+
+def complete_cut_word(name: str, printed_words: list[str]) -> str:
+    """An MRZ name whose last word the MRZ's width cut (``VICTOR MANU``) completed by the
+    one printed word that starts with it, when there is exactly one (and the cut word keeps
+    two letters at least: one letter starts too many words).
+
+    >>> complete_cut_word("VICTOR MANU", ["FLORES", "VICTOR", "MANUEL", "CDMX"])
+    'VICTOR MANUEL'
+    >>> complete_cut_word("ANA MA", ["MARIA", "MARTA"]), complete_cut_word("ANA M", ["MARIA"])
+    ('ANA MA', 'ANA M')
+    """
+    head, _, last = name.rpartition(" ")
+    key = names.comparable(last)
+    longer = {w for w in printed_words if len(names.comparable(w)) > len(key) >= 2
+              and names.comparable(w).startswith(key)}  # fmt: skip
+    if len(longer) != 1:
+        return name
+    return f"{head} {longer.pop()}".strip()
 
 
 def with_printed_accents(mrz_name: str, printed_words: list[str]) -> str:
