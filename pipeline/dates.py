@@ -22,6 +22,8 @@ raises on arbitrary text.
 datetime.date(2026, 12, 3)
 >>> find_dates("nada que ver 99/99/9999", ref)
 []
+>>> [(d.kind, d.start.isoformat(), d.end.isoformat()) for d in find_dates("190CT 25-20 DIC 25", ref)]
+[('range', '2025-10-19', '2025-12-20')]
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ MONTHS: dict[str, int] = {
     "SEPT": 9, "SEP": 9, "SET": 9, "OCTUBRE": 10, "OCT": 10, "NOVIEMBRE": 11, "NOV": 11,
     "DICIEMBRE": 12, "DIC": 12, "DEC": 12,
 }  # fmt: skip
+#: OCR reads a month name's letter O as a zero (``17 0CT 25``, ``190CT 25``)
+MONTHS |= {name.replace("O", "0"): n for name, n in list(MONTHS.items()) if "O" in name}
 
 _MON = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
 _MONTH = rf"(?P<mon>{_MON})\.?(?:\s*/\s*{_MON}\.?)?"  # bilingual: MAY/MAY, ENE/JAN
