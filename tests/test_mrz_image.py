@@ -175,3 +175,43 @@ def test_layouts_match_the_icao_line_lengths() -> None:
     for (length, count), lines in mrz_ocrb._LAYOUTS.items():
         assert len(lines) == count
         assert all(len(line) == length for line in lines)
+
+
+def _best_positions_reference(best, x0, x1, n, pitch):  # type: ignore[no-untyped-def]
+    """The position Viterbi step by step (one pitch step at a time, the first best kept)."""
+    width, neg = len(best), -1e9
+    lo, hi = max(1, int(pitch * 0.8)), max(2, int(np.ceil(pitch * 1.2)))
+    total = np.full(width, neg)
+    start_lo, start_hi = max(0, int(x0 - pitch / 2)), min(width, int(x0 + pitch / 2) + 1)
+    total[start_lo:start_hi] = best[start_lo:start_hi]
+    back = np.zeros((n, width), np.int32)
+    for k in range(1, n):
+        new, arg = np.full(width, neg), np.zeros(width, np.int32)
+        for step in range(lo, hi + 1):
+            shifted = np.full(width, neg)
+            shifted[step:] = total[:-step]
+            better = shifted > new
+            new[better], arg[better] = shifted[better], step
+        total, back[k] = new + best, arg
+    total = np.where(np.abs(np.arange(width) - (x1 - pitch)) <= pitch / 2 + 1, total, neg)
+    x = int(total.argmax())
+    score, positions = float(total[x]), [x]
+    for k in range(n - 1, 0, -1):
+        x -= int(back[k][x])
+        positions.append(x)
+    return positions[::-1], score
+
+
+def test_position_viterbi_matches_the_step_by_step_one() -> None:
+    """Same positions and score, ties (rounded scores) and pitches wider than the strip included."""
+    rng = np.random.default_rng(7)
+    for trial in range(200):
+        width, n = int(rng.integers(5, 300)), int(rng.integers(1, 45))
+        pitch = float(rng.uniform(2, 25))
+        best = rng.uniform(-1, 1, width).astype(np.float32)
+        if trial % 2:
+            best = np.round(best, 1)
+        x0 = float(rng.uniform(0, width))
+        x1 = float(rng.uniform(x0, width + 10))
+        expected = _best_positions_reference(best, x0, x1, n, pitch)
+        assert mrz_ocrb._best_positions(best, x0, x1, n, pitch) == expected
