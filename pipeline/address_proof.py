@@ -248,7 +248,7 @@ def _read_located(grey: np.ndarray, ocr: OcrEngine) -> tuple[doc.Page, BillText]
         return page, bill
     other = _page_without_outline(grey, ocr, search, shape)
     other_bill = _bill_of(other)
-    if _better_reading((other, _parse(other_bill)), (page, first)):
+    if _better_reading(_parse(other_bill), first):
         return other, other_bill
     return page, bill
 
@@ -282,15 +282,10 @@ def _missing(reading: AddressReading) -> int:
     )
 
 
-def _better_reading(
-    candidate: tuple[doc.Page, AddressReading], current: tuple[doc.Page, AddressReading]
-) -> bool:
-    """Whether ``candidate`` misses fewer bill fields than ``current`` (as many: reads more
-    words confidently)."""
-    missing, now = _missing(candidate[1]), _missing(current[1])
-    if missing != now:
-        return missing < now
-    return doc.orientation_score(candidate[0].words) > doc.orientation_score(current[0].words)
+def _better_reading(candidate: AddressReading, current: AddressReading) -> bool:
+    """Whether ``candidate`` misses fewer bill fields than ``current`` (as many: the located
+    reading stays, and its flattened second reading follows)."""
+    return _missing(candidate) < _missing(current)
 
 
 def _is_id(bill: BillText) -> bool:

@@ -169,6 +169,15 @@ def test_a_complete_bill_or_a_worse_second_reading_keeps_the_first(
     assert calls == ["first", "without:card"] and page.words[0].text == _CROPPED[0]
 
 
+def test_a_second_reading_missing_as_much_leaves_the_located_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    more_words = _page([*_CROPPED, "Derechos por suministro $262.24"], outline=False)
+    _stand_in(monkeypatch, _page(_CROPPED), more_words)
+    page, _ = address_proof._read_located(np.zeros((10, 10), np.uint8), None)  # type: ignore[arg-type]
+    assert page.outline_found and len(page.words) == len(_CROPPED)
+
+
 def test_an_id_uploaded_as_proof_of_address_is_not_read_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
