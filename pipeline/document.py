@@ -377,13 +377,14 @@ def text_layout(grey: np.ndarray) -> TextLayout:
 def _neighbour_directions(points: np.ndarray, sizes: np.ndarray) -> tuple[int, int]:
     """How many points have their nearest neighbour (closer than two glyph sizes) mostly
     beside them, and how many mostly above or below them."""
-    offsets = points[:, None, :] - points[None, :, :]
-    distance = np.hypot(offsets[..., 0], offsets[..., 1])
+    x, y = points[:, 0], points[:, 1]
+    across, down = x[:, None] - x[None, :], y[:, None] - y[None, :]  # contiguous: faster
+    distance = np.hypot(across, down)
     np.fill_diagonal(distance, np.inf)
     nearest = distance.argmin(axis=1)
     index = np.arange(len(points))
-    dx = np.abs(offsets[index, nearest, 0])
-    dy = np.abs(offsets[index, nearest, 1])
+    dx = np.abs(across[index, nearest])
+    dy = np.abs(down[index, nearest])
     close = distance[index, nearest] < 2.0 * sizes
     return int(((dx > 2 * dy) & close).sum()), int(((dy > 2 * dx) & close).sum())
 

@@ -166,14 +166,15 @@ def _deshear(norm: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """Undo slant (camera shear or oblique print): the shear that makes the column profile of
     the ink sharpest (vertical strokes stacked) is the one that makes glyphs upright."""
     best, best_score = 0.0, -1.0
+    strokes = ink * 255
     for s in np.linspace(-0.35, 0.35, 15):
-        profile = _shear(ink * 255, float(s), 0).sum(axis=0, dtype=np.float64)
+        profile = _shear(strokes, float(s), 0).sum(axis=0, dtype=np.float64)
         score = float((profile**2).sum())
         if score > best_score:
             best, best_score = float(s), score
     if best == 0.0:
         return norm, ink
-    return _shear(norm, best, 255), (_shear(ink * 255, best, 0) > 127).astype(np.uint8)
+    return _shear(norm, best, 255), (_shear(strokes, best, 0) > 127).astype(np.uint8)
 
 
 def _text_rows(ink: np.ndarray) -> list[tuple[int, int]]:
