@@ -22,6 +22,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, default=None, help="results folder (default bench/results)"
     )
+    parser.add_argument(
+        "--refinement",
+        action="store_true",
+        help="measure a finer second template for grey-zone pairs instead (bench/face_refine.py)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,5 +48,10 @@ def run(args: argparse.Namespace) -> int:
     if not (args.data / "labels.csv").is_file():
         print(f"no LFW labels.csv under {args.data}")
         return 2
+    if args.refinement:
+        from bench import face_refine
+
+        face_refine.run(args.data, args.out or faces.RESULTS)
+        return 0
     faces.run(args.data, args.write_calibration, args.skip_speed, args.out or faces.RESULTS)
     return 0
