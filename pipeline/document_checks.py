@@ -956,7 +956,7 @@ def recency_check(case: Case, reading: AddressReading, policy: Policy) -> Check:
             "No se pudo leer la fecha del comprobante, así que no se midió su antigüedad: "
             f"confirme a mano que no tenga más de {max_age} días.",
             None,
-            evidence=evidence,
+            evidence=evidence | {"documento": None, "registro": f"enviado {submitted}"},
         )
     age = (submitted - field.value).days
     evidence["antiguedad_dias"] = age
@@ -1005,7 +1005,12 @@ def address_match_check(case: Case, reading: AddressReading, policy: Policy) -> 
             "No se pudo leer el código postal del comprobante, así que su domicilio no se "
             "comparó con el registrado: compárelo a mano (código postal, calle y colonia).",
             None,
-            evidence=evidence | {"motivo": "cp_no_leido"},
+            evidence=evidence
+            | {
+                "motivo": "cp_no_leido",
+                "documento": text or None,
+                "registro": f"{street}, {reg.colonia}, C.P. {reg.codigo_postal}",
+            },
         )
     street_score = token_cover(street, text)
     colonia_score = token_cover(reg.colonia, text)

@@ -531,6 +531,18 @@ def test_unreadable_address_proof(policy) -> None:  # type: ignore[no-untyped-de
     assert reasons_of(checks) == {ReasonCode.ADDRESS_PROOF_UNREADABLE}
 
 
+def test_an_unread_postcode_tells_the_reviewer_what_to_compare(policy) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.explain import unresolved
+
+    unread = Reading(value=None, confidence=0.0)
+    no_cp = address_reading(codigo_postal=unread, domicilio=unread)
+    checks = document_checks.address_checks(make_case(), no_cp, policy)
+    assert reasons_of(checks) == set()  # not read is never a mismatch: a person compares
+    (line,) = unresolved(checks)
+    assert line.startswith("address_match: No se pudo leer el código postal")
+    assert "compárelo a mano" in line and "C.P. 03100" in line  # the registered address
+
+
 def test_readings_round_trip_json() -> None:
     reading = id_reading()
     assert IdReading.model_validate_json(reading.model_dump_json()) == reading
