@@ -171,17 +171,22 @@ def image_text(image: np.ndarray, ocr: OcrEngine, located: bool = True) -> BillT
     full size with its background flattened (shadows, tinted paper) and :func:`parse_bill`
     takes the missing fields from that reading (``BillText.reread``): the extra call is only
     paid when the cheap one failed, and never for a photo too dark or blurred to hold print.
+    A weak reading through a found outline may also come from a wrong outline: see
+    :func:`_read_located`.
     """
     grey = doc.to_grey(image)
     if located:
-        page, bill = _read_located(grey, ocr)
-    else:
-        page = doc.Page(doc.canonical_size(grey, "page"))
-        page = doc.upright(page, ocr, _shape_of(page.image))
-        bill = _bill_of(page)
+        return _read_located(grey, ocr)
+    page = doc.Page(doc.canonical_size(grey, "page"))
+    page = doc.upright(page, ocr, _shape_of(page.image))
+    return _with_reread(page, _bill_of(page), ocr)
+
+
+def _with_reread(page: doc.Page, bill: BillText, ocr: OcrEngine) -> BillText:
+    """``bill`` with a flattened full-size second reading when it is weak and worth it."""
     if _worth_rereading(page, bill) and _weak(bill, _parse(bill)):
         words = doc.read_words(ocr, page.image, prep="flatten")
-        bill = replace(bill, reread=_bill_of(replace(page, words=words, read_scale=1.0)))
+        return replace(bill, reread=_bill_of(replace(page, words=words, read_scale=1.0)))
     return bill
 
 
@@ -231,24 +236,46 @@ def _dates_in_order(reading: AddressReading) -> bool:
     return due - issued >= dt.timedelta(days=-3)
 
 
-def _read_located(grey: np.ndarray, ocr: OcrEngine) -> tuple[doc.Page, BillText]:
-    """Read a photographed proof of address through its outline. When that reading is a weak
-    bill (:func:`_weak`), the outline may have been wrong: a quadrilateral inside the page
-    (a table's frame, a fold, a page edge lost on a pale background) crops the customer's
-    address or the issuer away. The page is then read once more without that outline
-    (:func:`_page_without_outline`) and the reading that misses fewer fields is kept. An ID
-    uploaded as a proof of address is not read again."""
+def _read_located(grey: np.ndarray, ocr: OcrEngine) -> BillText:
+    """Read a photographed proof of address through its outline (:func:`image_text`).
+
+    A weak bill (:func:`_weak`) read through a found outline may come from a wrong outline: a
+    quadrilateral inside the page (a table's frame, a fold, a page edge lost on a pale
+    background) crops the customer's address or the issuer away. The page is then read once
+    more without it (:func:`_page_without_outline`), and that reading is kept when it misses
+    fewer fields. It is tried first when the outline is doubtful (card-shaped, while a bill is
+    a page; or no confident words read through it), else only when the flattened second
+    reading did not complete the bill either. An ID uploaded as a proof of address is not
+    read again.
+    """
     search = doc.search_outlines(grey)
     page, shape = _read_either_shape(grey, ocr, search)
     bill = _bill_of(page)
     if not page.outline_found or _is_id(bill):
-        return page, bill
-    first = _parse(bill)
-    if not _weak(bill, first):
+        return _with_reread(page, bill, ocr)
+    if shape == "card" or not doc.has_confident_words(page.words):
+        page, bill = _unless_better_without_outline(grey, ocr, search, shape, page, bill)
+        return _with_reread(page, bill, ocr)
+    bill = _with_reread(page, bill, ocr)
+    return _unless_better_without_outline(grey, ocr, search, shape, page, bill)[1]
+
+
+def _unless_better_without_outline(
+    grey: np.ndarray,
+    ocr: OcrEngine,
+    search: doc.OutlineSearch,
+    shape: doc.Shape,
+    page: doc.Page,
+    bill: BillText,
+) -> tuple[doc.Page, BillText]:
+    """``page`` and ``bill``, or the page read without its outline when ``bill`` is weak and
+    that reading misses fewer fields."""
+    reading = parse_bill(bill)
+    if not _weak(bill, reading):
         return page, bill
     other = _page_without_outline(grey, ocr, search, shape)
     other_bill = _bill_of(other)
-    if _better_reading(_parse(other_bill), first):
+    if _better_reading(_parse(other_bill), reading):
         return other, other_bill
     return page, bill
 

@@ -12,7 +12,7 @@ import pytest
 
 from pipeline import address_proof, document
 from pipeline.address_proof import BillText, Cell
-from pipeline.engines.tesseract import OcrWord
+from pipeline.engines.tesseract import OcrText, OcrWord
 
 
 def _bill(*cells: Cell, score: float = 0.0) -> BillText:
@@ -131,12 +131,17 @@ _WHOLE = [
 ]
 
 
-def _stand_in(monkeypatch: pytest.MonkeyPatch, first: document.Page, other: document.Page) -> list:
+def _stand_in(
+    monkeypatch: pytest.MonkeyPatch,
+    first: document.Page,
+    other: document.Page,
+    shape: str = "card",
+) -> list[str]:
     calls: list[str] = []
 
     def either(grey, ocr, search):  # type: ignore[no-untyped-def]
         calls.append("first")
-        return first, "card"
+        return first, shape
 
     def without(grey, ocr, search, shape):  # type: ignore[no-untyped-def]
         calls.append(f"without:{shape}")
@@ -148,25 +153,53 @@ def _stand_in(monkeypatch: pytest.MonkeyPatch, first: document.Page, other: docu
     return calls
 
 
-def test_a_weak_bill_read_through_an_outline_is_read_without_it(
+class _Flattened:
+    """An OCR engine whose only call is the flattened second reading: it reads ``texts``."""
+
+    def __init__(self, texts: list[str], calls: list[str]) -> None:
+        self.texts, self.calls = texts, calls
+
+    def data(self, image: np.ndarray, **kwargs: object) -> OcrText:
+        self.calls.append("flattened")
+        return OcrText(_page(self.texts).words)
+
+
+def _read(ocr: object = None) -> address_proof.AddressReading:
+    bill = address_proof._read_located(np.zeros((10, 10), np.uint8), ocr)  # type: ignore[arg-type]
+    return address_proof.parse_bill(bill)
+
+
+_NO_ISSUER = _WHOLE[1:] + ["Conserve este documento", "Drenaje $29.14", "Total $291.38"]
+
+
+def test_a_weak_bill_read_through_a_card_shaped_outline_is_read_without_it_first(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls = _stand_in(monkeypatch, _page(_CROPPED), _page(_WHOLE, outline=False))
-    page, bill = address_proof._read_located(np.zeros((10, 10), np.uint8), None)  # type: ignore[arg-type]
+    reading = _read()
     assert calls == ["first", "without:card"]
-    reading = address_proof.parse_bill(bill)
     assert (reading.emisor.value, reading.codigo_postal.value) == ("SACMEX", "03310")
+
+
+def test_a_weak_page_is_read_flattened_first_and_without_its_outline_only_if_still_weak(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _stand_in(monkeypatch, _page(_NO_ISSUER), _page(_WHOLE, outline=False), "page")
+    reading = _read(_Flattened(_WHOLE, calls))
+    assert calls == ["first", "flattened"] and reading.emisor.value == "SACMEX"
+    calls = _stand_in(monkeypatch, _page(_NO_ISSUER), _page(_WHOLE, outline=False), "page")
+    reading = _read(_Flattened(_NO_ISSUER, calls))
+    assert calls == ["first", "flattened", "without:page"] and reading.emisor.value == "SACMEX"
 
 
 def test_a_complete_bill_or_a_worse_second_reading_keeps_the_first(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls = _stand_in(monkeypatch, _page(_WHOLE), _page(_CROPPED))
-    page, _ = address_proof._read_located(np.zeros((10, 10), np.uint8), None)  # type: ignore[arg-type]
-    assert calls == ["first"] and page.words[0].text.startswith("SISTEMA")
+    assert _read().codigo_postal.value == "03310" and calls == ["first"]
     calls = _stand_in(monkeypatch, _page(_CROPPED), _page(["e", "a"], outline=False))
-    page, _ = address_proof._read_located(np.zeros((10, 10), np.uint8), None)  # type: ignore[arg-type]
-    assert calls == ["first", "without:card"] and page.words[0].text == _CROPPED[0]
+    bill = address_proof._read_located(np.zeros((10, 10), np.uint8), None)  # type: ignore[arg-type]
+    assert calls == ["first", "without:card"] and bill.cells[0].text == _CROPPED[0]
 
 
 def test_a_second_reading_missing_as_much_leaves_the_located_one(
@@ -174,8 +207,8 @@ def test_a_second_reading_missing_as_much_leaves_the_located_one(
 ) -> None:
     more_words = _page([*_CROPPED, "Derechos por suministro $262.24"], outline=False)
     _stand_in(monkeypatch, _page(_CROPPED), more_words)
-    page, _ = address_proof._read_located(np.zeros((10, 10), np.uint8), None)  # type: ignore[arg-type]
-    assert page.outline_found and len(page.words) == len(_CROPPED)
+    bill = address_proof._read_located(np.zeros((10, 10), np.uint8), None)  # type: ignore[arg-type]
+    assert [c.text for c in bill.cells] == _CROPPED
 
 
 def test_an_id_uploaded_as_proof_of_address_is_not_read_again(
