@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-spa poppler-utils redis-server fonts-ocr-b
-              libtesseract-dev libleptonica-dev pkg-config g++
+              libtesseract-dev libleptonica-dev pkg-config g++ cmake libopenblas-dev liblapack-dev
               fonts-liberation fonts-freefont-ttf fonts-noto-core)
 if [[ "${LLAVE_WITH_BROWSER:-0}" == 1 ]]; then
   APT_PACKAGES+=(chromium)

@@ -11,6 +11,7 @@ operation only, never image content.
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,8 @@ class FaceModels:
     @classmethod
     def load(cls, model_dir: Path | None = None) -> FaceModels:
         """Load the detector, both shape predictors and the encoder (about 1 s)."""
+        # dlib is built against OpenBLAS: one thread per worker process (read when it loads).
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         import dlib
 
         folder = model_dir or _model_dir()
