@@ -39,8 +39,8 @@ def _header(result: dict[str, Any]) -> str:
     return (
         f"### Run of {result['started']} (`{result['command']}`)\n\n"
         f"Cases: {result['cases_dir_note']}. Wall = elapsed time (`perf_counter`); "
-        "CPU = user+system seconds of the process and its tesseract/poppler children "
-        f"(`getrusage`). Load average at start {load[0]:.1f}, at end "
+        "CPU = user+system seconds of the process (Tesseract runs in it) and of its poppler "
+        f"children (`getrusage`). Load average at start {load[0]:.1f}, at end "
         f"{result['load_average_end'][0]:.1f} on {result['machine']['cores']} cores: with load "
         "above the core count, wall times are inflated and CPU times are the figures to read."
     )
@@ -50,7 +50,8 @@ def _machine(m: dict[str, Any]) -> str:
     libs = ", ".join(f"{k} {v}" for k, v in m["packages"].items())
     return (
         f"Machine: {m['cpu_model']}, {m['cores']} cores, {m['ram_gb']} GB RAM, {m['os']}, "
-        f"Python {m['python']}, {m['tesseract']} (OMP_THREAD_LIMIT=1), {m['poppler']}.  \n"
+        f"Python {m['python']}, {m['tesseract']} (OMP_THREAD_LIMIT=1), {m['poppler']}, "
+        f"dlib built {'with' if m.get('dlib_blas') else 'without'} BLAS.  \n"
         f"Libraries: {libs}."
     )
 
