@@ -1039,6 +1039,8 @@ def read_curp(
         text = reocr_phrase(page, target, ocr, whitelist=CURP_WHITELIST, block=not targets)
         # a band's two readings share one crop: only a check-digit-valid CURP is taken there
         second = _second_reading(text, evidence, seen if targets else None)
+        if second is None and targets:
+            second = _check_read_elsewhere(text, target.text, evidence)
         if second is not None:
             return second
         if fallback.present and fallback.value in curp_candidates(text, year) and phrase:
@@ -1068,6 +1070,29 @@ def _second_reading(
     if again.curp in seen | curp_rules.readings(others, evidence):
         return Reading(value=again.curp, confidence=0.6, method="ocr:region+printed-invalid")
     return None
+
+
+def _check_read_elsewhere(text: str, first: str, evidence: curp_rules.Evidence) -> Reading | None:
+    """A closer re-read whose CURP agrees with all the evidence but ends in a letter no
+    check reading fits (S for 9), when the first reading of the same line ended in a digit
+    that makes the check digit hold: each reading supplies what the other misread.
+
+    >>> ev = curp_rules.Evidence(names=(("Ana", "Zúñiga", "Martínez"),),
+    ...                          birth_dates=(dt.date(1985, 11, 9),), sexes=("M",))
+    >>> _check_read_elsewhere("CURP ZUMA851109MMCXRN0S", "curp ZUMA85109MMCXRN09", ev).value
+    'ZUMA851109MMCXRN09'
+    >>> _check_read_elsewhere("CURP ZUMA851109MMCXRN0S", "curp ZUMA85109MMCXRN07", ev) is None
+    True
+    """
+    again = curp_rules.resolve(text.splitlines() or [""], evidence)
+    last = re.sub(r"[^A-Z0-9]", "", doc.fold(text))[-1:]
+    tail = re.sub(r"[^A-Z0-9]", "", doc.fold(first))[-1:]
+    if again is None or again.check_ok or not last.isalpha() or not tail.isdigit():
+        return None
+    value = again.curp[:17] + tail
+    if again.method != "printed-invalid" or not curp_check_ok(value):
+        return None
+    return Reading(value=value, confidence=0.8, method="ocr:region+check-first", repaired=True)
 
 
 def _curp_regions(found: list[Phrase], label: Phrase | None, phrase: Phrase | None) -> list[Phrase]:
