@@ -174,6 +174,7 @@ class _ApiReader:
 
     def load(self, langs: tuple[str, ...]) -> str:
         tesserocr = _tesserocr()
+        _quiet_leptonica()
         for lang in langs:
             self._api(lang)
         return tesserocr.tesseract_version().split()[1]
@@ -258,6 +259,24 @@ def _tesserocr() -> Any:
     except ImportError as exc:
         raise EngineMissing("tesserocr (Tesseract's API) is not installed") from exc
     return tesserocr
+
+
+def _quiet_leptonica() -> None:
+    """Silence Leptonica's messages on stderr ("Error in pixScanForForeground: invalid box"),
+    which Tesseract's layout analysis triggers on harmless empty regions; the executable's went
+    to a pipe nobody read. Best effort: without the library nothing changes."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("lept") or "liblept.so.5"
+    try:
+        ctypes.CDLL(name).setMsgSeverity(_LEPTONICA_SEVERITY_NONE)
+    except (OSError, AttributeError):
+        log.debug("leptonica messages stay on")
+
+
+#: ``L_SEVERITY_NONE`` of Leptonica's ``environ.h``
+_LEPTONICA_SEVERITY_NONE = 6
 
 
 def _release(version: str) -> tuple[int, ...]:
