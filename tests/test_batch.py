@@ -16,6 +16,7 @@ import pytest
 from models import Case
 from pipeline.orchestrator import CaseFiles, Context, Outcome
 from pipeline.policy import load_policy
+from pipeline.version import PIPELINE_VERSION
 from tests._runs import make_verdict, policy
 from tests.test_models import CASE
 from workers import batch
@@ -87,12 +88,15 @@ def test_folder_batch_writes_verdicts_and_resumes(
     cases = [write_case_folder(tmp_path / "cases", i) for i in range(5)]
     out = tmp_path / "out"
     (out).mkdir()
-    (out / "case-001.json").write_text("{}", encoding="utf-8")  # done before the interruption
+    done = json.dumps({"pipeline_version": PIPELINE_VERSION})  # before the interruption
+    (out / "case-001.json").write_text(done, encoding="utf-8")
+    (out / "case-002.json").write_text('{"pipeline_version": "0.0.1"}', encoding="utf-8")
+    (out / "case-003.json").write_text("{", encoding="utf-8")  # cut short by the interruption
     assert pending(cases, out, force=False) == 4
     results = list(run_batch(cases, out, ctx, workers=2))
     assert sorted(r.name for r in results) == ["case-000", "case-002", "case-003", "case-004"]
     assert all(r.decision == "verified" and not r.error for r in results)
-    assert (out / "case-001.json").read_text() == "{}"  # not redone
+    assert (out / "case-001.json").read_text() == done  # not redone; an older pipeline's was
     assert (out / "artefacts" / "case-000" / "face_id.jpg").read_bytes() == b"jpg"
     pids = {json.loads((out / f"{r.name}.json").read_text())["timings_ms"]["pid"] for r in results}
     assert os.getpid() not in pids or len(pids) > 1  # a pool ran them

@@ -4,12 +4,14 @@ Cases come from a :class:`CaseSource`: :class:`FolderSource` (case folders on th
 or :class:`StoreSource` (case folders under a prefix of an S3 bucket, ``s3://bucket/prefix/``:
 ``<prefix><case>/case.json`` and the files it names). Engines load once in the parent, before
 the pool forks, so every process shares them; with a stage cache they load only when a case
-misses the cache (:class:`LazyEngines`). Finished cases (an existing ``OUT_DIR/<case>.json``)
-are skipped unless ``force``, which makes an interrupted run resumable.
+misses the cache (:class:`LazyEngines`). Finished cases (an ``OUT_DIR/<case>.json`` made by this
+pipeline version) are skipped unless ``force``, which makes an interrupted run resumable; a
+verdict of an older pipeline version is redone.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing as mp
 import os
@@ -256,9 +258,21 @@ def _chunksize(jobs: int, workers: int) -> int:
 
 
 def todo(cases: Sequence[Path] | CaseSource, out_dir: Path, force: bool) -> list[str]:
-    """The names of the cases a run would process (all with ``force``, else the unfinished)."""
+    """The names of the cases a run would process: all with ``force``, else those without a
+    verdict of this pipeline version (unfinished, or decided by an older pipeline)."""
     names = as_source(cases).names
-    return [n for n in names if force or not (out_dir / f"{n}.json").exists()]
+    return [n for n in names if force or not is_current(out_dir / f"{n}.json")]
+
+
+def is_current(verdict_path: Path) -> bool:
+    """Whether ``verdict_path`` holds a verdict made by this pipeline version."""
+    from pipeline.version import PIPELINE_VERSION
+
+    try:
+        made_by = json.loads(verdict_path.read_bytes()).get("pipeline_version")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return bool(made_by == PIPELINE_VERSION)
 
 
 def pending(cases: Sequence[Path] | CaseSource, out_dir: Path, force: bool) -> int:
