@@ -21,8 +21,6 @@ Findings and the decision are in ``docs/faces.md``.
 from __future__ import annotations
 
 import json
-import time
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,9 +33,9 @@ from bench.faces import (
     Lfw,
     _degraded_summary,
     cached,
-    card_print,
     degraded_pairs,
     distance_matrix,
+    encode_photos,
     evaluate,
     identity_halves,
     load_lfw,
@@ -92,17 +90,7 @@ def encode_views(paths: list[Path], degrade: bool = False) -> tuple[np.ndarray, 
     from pipeline.engines.dlib_faces import FaceModels
 
     models = FaceModels.load()
-    out = np.zeros((len(paths), len(VIEWS) * 128))
-    found = np.zeros(len(paths), dtype=bool)
-    started = time.process_time()
-    for i, path in enumerate(paths):
-        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if degrade:
-            bgr = card_print(bgr, zlib.crc32(path.name.encode()))
-        views = extra_views(bgr, models)
-        if views is not None:
-            out[i], found[i] = views.reshape(-1), True
-    return out, found, time.process_time() - started
+    return encode_photos(paths, len(VIEWS) * 128, lambda bgr: extra_views(bgr, models), degrade)
 
 
 def refined_templates(

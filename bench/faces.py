@@ -119,16 +119,29 @@ def encode_ours(paths: list[Path], degrade: bool = False) -> tuple[np.ndarray, n
     from pipeline.faces import faces_in_image
 
     models = FaceModels.load()
-    out = np.zeros((len(paths), 128))
+    return encode_photos(
+        paths, 128, lambda bgr: faces_in_image(bgr, models, pick="central").encoding, degrade
+    )
+
+
+def encode_photos(
+    paths: list[Path],
+    width: int,
+    encode: Callable[[np.ndarray], np.ndarray | None],
+    degrade: bool = False,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """``encode`` (a row of ``width`` values, or None when no face) of every photo, printed on a
+    card first with ``degrade``: the rows, the found mask and the CPU seconds it took."""
+    out = np.zeros((len(paths), width))
     found = np.zeros(len(paths), dtype=bool)
     started = time.process_time()
     for i, path in enumerate(paths):
         bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if degrade:
             bgr = card_print(bgr, zlib.crc32(path.name.encode()))
-        faces = faces_in_image(bgr, models, pick="central")
-        if faces.encoding is not None:
-            out[i], found[i] = faces.encoding, True
+        row = encode(bgr)
+        if row is not None:
+            out[i], found[i] = np.asarray(row).reshape(-1), True
     return out, found, time.process_time() - started
 
 
