@@ -57,9 +57,12 @@ class FaceModels:
     @classmethod
     def load(cls, model_dir: Path | None = None) -> FaceModels:
         """Load the detector, both shape predictors and the encoder (about 1 s)."""
-        # dlib is built against OpenBLAS: one thread per worker process (read when it loads).
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        # dlib is built against OpenBLAS: one thread per worker process (a second thread
+        # doubles the encoder's CPU for no gain in wall time when every core has a worker).
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # read when OpenBLAS loads...
         import dlib
+
+        _one_blas_thread()  # ...and set again in case dlib was imported earlier
 
         folder = model_dir or _model_dir()
         files = {
@@ -125,6 +128,20 @@ class FaceModels:
         except RuntimeError as exc:
             raise EngineCrashed("dlib: face encoding failed") from exc
         return np.array([np.asarray(r) for r in rows], dtype=np.float64).reshape(len(chips), 128)
+
+
+def _one_blas_thread() -> None:
+    """One OpenBLAS thread for this process (dlib's encoder), whatever the import order.
+
+    Best effort: a dlib built without OpenBLAS has no threads to limit."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("openblas") or "libopenblas.so.0"
+    try:
+        ctypes.CDLL(name).openblas_set_num_threads(1)
+    except (OSError, AttributeError):
+        pass
 
 
 def point_array(shape: Any) -> np.ndarray:
