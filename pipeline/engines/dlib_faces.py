@@ -11,6 +11,7 @@ operation only, never image content.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from dataclasses import dataclass
@@ -138,10 +139,8 @@ def _one_blas_thread() -> None:
     import ctypes.util
 
     name = ctypes.util.find_library("openblas") or "libopenblas.so.0"
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(name).openblas_set_num_threads(1)
-    except (OSError, AttributeError):
-        pass
 
 
 def point_array(shape: Any) -> np.ndarray:
