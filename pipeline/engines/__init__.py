@@ -25,7 +25,14 @@ class Engines:
 
     @classmethod
     def load(cls) -> Engines:
-        """Check the OCR and PDF tools and load the face models (~1 s, ~150 MB)."""
+        """Check the OCR and PDF tools and load the face models (~1 s, ~150 MB).
+
+        Every native library then runs one thread per worker process (Tesseract's OpenMP,
+        dlib's OpenBLAS, OpenCV's pool): a worker per core is the unit of parallelism, and a
+        second thread inside a busy worker only adds CPU (spin-waits, hand-offs).
+        """
+        import cv2
+
         from pipeline.engines.dlib_faces import FaceModels
         from pipeline.engines.poppler import PdfEngine
         from pipeline.engines.tesseract import OcrEngine
@@ -34,4 +41,5 @@ class Engines:
         ocr.check()
         pdf = PdfEngine()
         pdf.check()
+        cv2.setNumThreads(1)
         return cls(ocr=ocr, pdf=pdf, faces=FaceModels.load())
