@@ -328,7 +328,8 @@ def _field_edits(lines: list[list[str]], f: _Field, weak: bool) -> list[list[_Ed
 
 def _real_date_if_date(lines: list[list[str]], f: _Field) -> bool:
     """A repaired date field must still be a calendar date: an edit that fits an altered check
-    digit by making the month 70 is no reading of the print.
+    digit by making the month 70 is no reading of the print. Read as 20YY (:func:`_yymmdd`):
+    every date of 19YY is one of 20YY too, so the century does not matter here.
 
     >>> f = _Field("birth_date", 0, 0, 6, "digits", (0, 6))
     >>> _real_date_if_date([list("9410091")], f), _real_date_if_date([list("9470091")], f)
@@ -337,18 +338,7 @@ def _real_date_if_date(lines: list[list[str]], f: _Field) -> bool:
     if f.name not in ("birth_date", "expiry_date"):
         return True
     value = "".join(lines[f.line][f.start : f.end])
-    if not re.fullmatch(r"\d{6}", value):
-        return False
-    yy, mm, dd = int(value[:2]), int(value[2:4]), int(value[4:])
-    return any(_is_date(century + yy, mm, dd) for century in (1900, 2000))
-
-
-def _is_date(year: int, month: int, day: int) -> bool:
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return True
+    return _yymmdd(value, "expiry", dt.date.today()) is not None
 
 
 def _apply(lines: list[list[str]], edits: Iterable[_Edit]) -> list[tuple[int, int, str]]:
