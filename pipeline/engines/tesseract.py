@@ -174,7 +174,6 @@ class _ApiReader:
 
     def load(self, langs: tuple[str, ...]) -> str:
         tesserocr = _tesserocr()
-        _quiet_leptonica()
         for lang in langs:
             self._api(lang)
         return tesserocr.tesseract_version().split()[1]
@@ -201,6 +200,7 @@ class _ApiReader:
     def _api(self, lang: str) -> Any:
         if lang not in self._apis:
             tesserocr = _tesserocr()
+            _quiet_leptonica()
             try:
                 self._apis[lang] = tesserocr.PyTessBaseAPI(lang=lang, oem=tesserocr.OEM.LSTM_ONLY)
             except RuntimeError as exc:
