@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline.errors import EngineError, LlaveError
 from pipeline.orchestrator import CaseFiles, Context, Outcome, verify_case
+from pipeline.version import PIPELINE_VERSION
 from workers.local import DEFAULT_MAX_BYTES, CaseFolderError, read_case_folder
 from workers.logs import submission_scope
 
@@ -266,8 +267,6 @@ def todo(cases: Sequence[Path] | CaseSource, out_dir: Path, force: bool) -> list
 
 def is_current(verdict_path: Path) -> bool:
     """Whether ``verdict_path`` holds a verdict made by this pipeline version."""
-    from pipeline.version import PIPELINE_VERSION
-
     try:
         made_by = json.loads(verdict_path.read_bytes()).get("pipeline_version")
     except (OSError, ValueError, AttributeError):
