@@ -28,8 +28,10 @@ class Engines:
         """Check the OCR and PDF tools and load the face models (~1 s, ~150 MB).
 
         Every native library then runs one thread per worker process (Tesseract's OpenMP,
-        dlib's OpenBLAS, OpenCV's pool): a worker per core is the unit of parallelism, and a
-        second thread inside a busy worker only adds CPU (spin-waits, hand-offs).
+        every OpenBLAS loaded, numpy's and dlib's, and OpenCV's pool): a worker per core is the
+        unit of parallelism, and a second thread inside a busy worker only adds CPU (OpenBLAS
+        threads spin-wait after each call: 12% more CPU per case, measured; see
+        :meth:`FaceModels.load`).
         """
         import cv2
 

@@ -11,8 +11,6 @@ operation only, never image content.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,12 +56,13 @@ class FaceModels:
     @classmethod
     def load(cls, model_dir: Path | None = None) -> FaceModels:
         """Load the detector, both shape predictors and the encoder (about 1 s)."""
-        # dlib is built against OpenBLAS: one thread per worker process (a second thread
-        # doubles the encoder's CPU for no gain in wall time when every core has a worker).
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # read when OpenBLAS loads...
         import dlib
+        from threadpoolctl import threadpool_limits
 
-        _one_blas_thread()  # ...and set again in case dlib was imported earlier
+        # One BLAS thread per worker process, in every OpenBLAS loaded (numpy's and the one dlib
+        # is built against): OpenBLAS threads spin-wait after each call, so a second thread
+        # costs CPU (12% per case) and gains no wall time when every core has a worker.
+        threadpool_limits(limits=1, user_api="blas")
 
         folder = model_dir or _model_dir()
         files = {
@@ -129,18 +128,6 @@ class FaceModels:
         except RuntimeError as exc:
             raise EngineCrashed("dlib: face encoding failed") from exc
         return np.array([np.asarray(r) for r in rows], dtype=np.float64).reshape(len(chips), 128)
-
-
-def _one_blas_thread() -> None:
-    """One OpenBLAS thread for this process (dlib's encoder), whatever the import order.
-
-    Best effort: a dlib built without OpenBLAS has no threads to limit."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("openblas") or "libopenblas.so.0"
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(name).openblas_set_num_threads(1)
 
 
 def point_array(shape: Any) -> np.ndarray:
