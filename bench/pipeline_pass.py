@@ -47,14 +47,13 @@ def _wrap_stage_timer() -> None:
 def _one_case(folder: str) -> dict[str, Any]:
     """Verify one case folder in this worker; the record of what it cost."""
     from pipeline.errors import LlaveError
-    from pipeline.orchestrator import verify_case
     from workers.local import read_case_folder
 
     _STAGE_CPU.clear()
     wall, cpu = time.perf_counter(), cpu_seconds()
     files = read_case_folder(Path(folder))
     try:
-        verdict = verify_case(files, _CTX).verdict
+        verdict = _verified(files)
     except LlaveError as exc:  # broken infrastructure (e.g. a tesseract timeout on a busy box)
         return {
             "case": Path(folder).name,
@@ -75,6 +74,17 @@ def _one_case(folder: str) -> dict[str, Any]:
         "reasons": sorted(reason.value for reason in verdict.reasons),
         "vm_hwm_kb": status_kb("VmHWM"),
     }
+
+
+def _verified(files: Any) -> Any:
+    """The verdict; then the heap is trimmed, as ``llave-verify batch`` does after each case."""
+    from pipeline.orchestrator import verify_case
+    from workers.memory import release_freed_memory
+
+    try:
+        return verify_case(files, _CTX).verdict
+    finally:
+        release_freed_memory()
 
 
 def run_pass(cases: list[Path], workers: int, partial: Path) -> dict[str, Any]:

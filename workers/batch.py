@@ -26,6 +26,7 @@ from pipeline.orchestrator import CaseFiles, Context, Outcome, verify_case
 from pipeline.version import PIPELINE_VERSION
 from workers.local import DEFAULT_MAX_BYTES, CaseFolderError, read_case_folder
 from workers.logs import submission_scope
+from workers.memory import release_freed_memory
 
 if TYPE_CHECKING:
     from models import Case
@@ -284,6 +285,15 @@ def _init_child() -> None:
 
 
 def _run_one(job: tuple[str, Path, bool]) -> CaseResult:
+    """Verify one case in a pool process and write its outcome; then trim the heap, as this
+    process goes on to the next case (:mod:`workers.memory`)."""
+    try:
+        return _verify_and_write(job)
+    finally:
+        release_freed_memory()
+
+
+def _verify_and_write(job: tuple[str, Path, bool]) -> CaseResult:
     name, out_dir, artefacts = job
     assert _CONTEXT is not None and _SOURCE is not None, "run_batch sets them before forking"
     try:
