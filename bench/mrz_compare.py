@@ -11,6 +11,7 @@ seconds are this process plus its reaped children.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,9 @@ def passporteye(path: Path) -> bool:
     from passporteye import read_mrz
 
     try:
-        mrz = read_mrz(str(path))
+        with warnings.catch_warnings():  # its scikit-image calls are deprecated, each image
+            warnings.simplefilter("ignore", FutureWarning)
+            mrz = read_mrz(str(path))
     except Exception:  # noqa: BLE001 - a crash on an image is a failed read, counted as such
         return False
     return bool(mrz is not None and mrz.valid)
