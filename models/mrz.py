@@ -82,9 +82,41 @@ class MrzResult(BaseModel):
         return {"M": "H", "F": "M", "X": "X"}.get(self.sex)
 
     @property
+    def names_field(self) -> str:
+        """The name field as printed (``SURNAME<SURNAME<<GIVEN<NAMES<<<``); "" when not read.
+
+        >>> MrzResult(format="TD3", lines=["P<MEXPEREZ<<ANA<<<", "G1234567"]).names_field
+        'PEREZ<<ANA<<<'
+        """
+        if self.format == "TD1" and len(self.lines) == 3:
+            return self.lines[2]
+        if self.format in ("TD2", "TD3") and self.lines:
+            return self.lines[0][5:]
+        return ""
+
+    @property
+    def names_may_be_cut(self) -> bool:
+        """The name field may have been cut at its width (:func:`names_field_may_be_cut`)."""
+        field = self.names_field
+        return bool(field) and names_field_may_be_cut(field)
+
+    @property
     def curp_prefix(self) -> str | None:
         """On a Mexican passport (TD3, MEX) the personal-number field: the CURP's first 14 chars."""
         if self.format != "TD3" or self.issuing_country != "MEX":
             return None
         value = self.optional_data.replace("<", "")
         return value or None
+
+
+def names_field_may_be_cut(field: str) -> bool:
+    """An MRZ name field that does not end in two fillers may have been cut at its width:
+    after a letter, or at the filler between two given names (``...<<FRANCISCO<`` of
+    FRANCISCO JAVIER in 30 places).
+
+    >>> names_field_may_be_cut("PEREZ<<ANA<MARIA"), names_field_may_be_cut("CRUZ<<FRANCISCO<")
+    (True, True)
+    >>> names_field_may_be_cut("PEREZ<<ANA<<<<<<")
+    False
+    """
+    return not field.endswith("<<")

@@ -25,7 +25,7 @@ from typing import Any
 from models.case import Case
 from models.codes import ReasonCode
 from models.documents import AddressReading, DocumentImage, IdReading
-from models.mrz import MrzResult
+from models.mrz import MrzResult, names_field_may_be_cut
 from models.results import Reading
 from models.verdict import Check, CheckStatus
 from pipeline import curp as curp_rules
@@ -373,7 +373,7 @@ def conflict_values(reading: IdReading, differ: list[str]) -> dict[str, dict[str
         "fecha de nacimiento": (reading.fecha_nacimiento.value, mrz.birth_date),
         "vigencia": (reading.vigencia_hasta.value, mrz.expiry_date),
         "sexo": (reading.sexo.value, mrz.sexo),
-        "nombre": (printed_name, mrz_name_field(mrz).rstrip("<")),
+        "nombre": (printed_name, mrz.names_field.rstrip("<")),
         "fecha de nacimiento (CURP)": (curp_rules.birth_date_of(curp) if curp else None,
                                        mrz.birth_date),
         "sexo (CURP)": (curp[10:11], mrz.sexo),
@@ -413,15 +413,6 @@ def _compare_with_curp(
             differ.append(f"{label} (CURP)")
 
 
-def mrz_name_field(mrz: MrzResult) -> str:
-    """The MRZ's name field as printed (``SURNAME<SURNAME<<GIVEN<NAMES<<<``)."""
-    if mrz.format == "TD1" and len(mrz.lines) == 3:
-        return mrz.lines[2]
-    if mrz.format in ("TD2", "TD3") and mrz.lines:
-        return mrz.lines[0][5:]
-    return ""
-
-
 def as_mrz_name(surnames: str, given: str, width: int) -> str:
     """A name as the MRZ writes it: folded, Ñ -> N, spaces -> ``<``, truncated to ``width``.
 
@@ -439,7 +430,7 @@ def mrz_name_agrees(reading: IdReading) -> bool | None:
     """The printed name, written as the MRZ writes it (truncation included), equals the MRZ's
     name field up to one OCR slip; None when either is not available."""
     mrz = reading.mrz
-    field = mrz_name_field(mrz) if mrz is not None else ""
+    field = mrz.names_field if mrz is not None else ""
     parts = (reading.primer_apellido, reading.segundo_apellido, reading.nombre)
     if not field or not reading.primer_apellido.present or not reading.nombre.present:
         return None
@@ -453,8 +444,8 @@ def mrz_name_agrees(reading: IdReading) -> bool | None:
 def _mrz_letters_agree(printed: str, field: str) -> bool:
     """Letters only (OCR may glue or split words), up to the MRZ's truncation, one slip.
 
-    A field that does not end in two fillers may have been cut: after a letter, or at the
-    filler between two given names (``...<<FRANCISCO<`` of FRANCISCO JAVIER in 30 places).
+    A field that may have been cut (:func:`~models.mrz.names_field_may_be_cut`) is compared
+    up to its length.
 
     >>> _mrz_letters_agree("MORALES<DE<LA<CRUZ<<FRANCISCO<JAVIER", "MORALES<DE<LA<CRUZ<<FRANCISCO<")
     True
@@ -463,7 +454,7 @@ def _mrz_letters_agree(printed: str, field: str) -> bool:
     """
     letters_mrz = re.sub(r"[^A-Z]", "", field)
     letters_printed = re.sub(r"[^A-Z]", "", printed)
-    if not field.endswith("<<"):
+    if names_field_may_be_cut(field):
         letters_printed = letters_printed[: len(letters_mrz)]
     return names.edit_distance(letters_printed, letters_mrz, limit=3) <= 1
 
@@ -703,7 +694,7 @@ def _names_from_mrz(reading: IdReading) -> bool:
 def registration_matches_mrz_name(case: Case, mrz: MrzResult) -> bool:
     """The registered name, written as the MRZ writes it (folded, truncated), equals the MRZ's
     name field letter for letter (up to one OCR slip)."""
-    field = mrz_name_field(mrz)
+    field = mrz.names_field
     reg = case.registration
     if not field:
         return False
@@ -720,7 +711,7 @@ def _mrz_name_check(
     its name field has no check digit)."""
     mrz = trusted_mrz(reading, policy)
     if mrz is not None and registration_matches_mrz_name(case, mrz):
-        evidence |= {"mrz": mrz_name_field(mrz).rstrip("<"), "metodo": "mrz"}
+        evidence |= {"mrz": mrz.names_field.rstrip("<"), "metodo": "mrz"}
         return _check(
             "name_match",
             "pass",

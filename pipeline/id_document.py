@@ -195,7 +195,7 @@ def _fill_names_from_mrz(
         if fields.get(name, _NONE).present or not (value or mrz.valid):
             continue
         spelled = with_printed_accents(value, words)
-        if name == "nombre" and _mrz_names_cut(mrz):
+        if name == "nombre" and mrz.names_may_be_cut:
             spelled = complete_cut_word(spelled, words)
         reading = _from_mrz(spelled, mrz)
         if reading.value != value:
@@ -1651,16 +1651,9 @@ def printed_words(found: list[Phrase]) -> list[str]:
 
 def _longer_same_name(printed: str, mrz_name: str, mrz: MrzResult) -> bool:
     """The printed name is the MRZ's, only longer: the MRZ's names field was full, so the
-    MRZ truncated it (:func:`_mrz_names_cut`)."""
+    MRZ truncated it (``MrzResult.names_may_be_cut``)."""
     a, b = names.comparable(printed), names.comparable(mrz_name)
-    return _mrz_names_cut(mrz) and len(a) > len(b) > 0 and a.startswith(b)
-
-
-def _mrz_names_cut(mrz: MrzResult) -> bool:
-    """The MRZ's names field may have been cut at its width: its line does not end in two
-    fillers (it ends in a letter, or in the one filler between two given names)."""
-    names_line = mrz.lines[0] if mrz.format == "TD3" else mrz.lines[-1] if mrz.lines else ""
-    return bool(names_line) and not names_line.endswith("<<")
+    return mrz.names_may_be_cut and len(a) > len(b) > 0 and a.startswith(b)
 
 
 def complete_cut_word(name: str, printed_words: list[str]) -> str:
