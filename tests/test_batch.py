@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import copy
 import json
+import multiprocessing as mp
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,6 +104,22 @@ def test_folder_batch_writes_verdicts_and_resumes(
     assert os.getpid() not in pids or len(pids) > 1  # a pool ran them
     assert list(run_batch(cases, out, ctx, workers=2)) == []
     assert len(list(run_batch(cases, out, ctx, workers=2, force=True))) == 5
+
+
+def _sigterm_is_default() -> bool:
+    return signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_pool_processes_stop_on_sigterm_whatever_the_parent_installed() -> None:
+    """An in-process RQ worker leaves a SIGTERM handler that only sets a flag. A pool process
+    that inherited it outlived ``Pool.terminate`` (when the end-of-tasks sentinels raced the
+    pool's shutdown) and the batch never returned: it hung the test suite once."""
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        with mp.get_context("fork").Pool(1, initializer=batch._init_child) as pool:
+            assert pool.apply(_sigterm_is_default)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def test_bad_case_is_an_error_result_not_a_crash(

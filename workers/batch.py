@@ -16,6 +16,7 @@ import logging
 import multiprocessing as mp
 import os
 import re
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -281,7 +282,13 @@ def pending(cases: Sequence[Path] | CaseSource, out_dir: Path, force: bool) -> i
 
 
 def _init_child() -> None:
+    """Set up a pool process: one OpenMP thread, and the default signal handling whatever the
+    parent installed. ``Pool.terminate`` stops idle children with SIGTERM; a handler inherited
+    from the parent (an in-process RQ worker's warm-shutdown handler, which only sets a flag)
+    kept a child alive, blocked on the task queue, and the batch never returned."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _run_one(job: tuple[str, Path, bool]) -> CaseResult:
