@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,10 @@ def td1_problems(lines: list[str]) -> list[str]:
         bad.append("expiry")
     if icao(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29]) != int(l2[29]):
         bad.append("composite")
+    if not re.fullmatch(r"IDMEX\d{10}<<\d{13}", l1) or l2[7] not in "HM":
+        bad.append("ine layout")
+    if not re.fullmatch(r"MEX<\d\d<<\d{5}<", l2[15:29]):
+        bad.append("optional data")
     if "<<" not in l3:
         bad.append("names")
     return bad
@@ -137,7 +142,8 @@ def test_labels_match_specs_and_check_digits(generated: Path, labels: dict) -> N
 def _mrz_agrees(id_type: str, lines: list[str], truth: dict) -> bool:
     birth = dt.date.fromisoformat(truth["id.fecha_nacimiento"]).strftime("%y%m%d")
     expiry = dt.date.fromisoformat(truth["id.vigencia_hasta"]).strftime("%y%m%d")
-    sex = {"H": "M", "M": "F"}[truth["id.sexo"]]
+    # the INE's MRZ prints the card's H/M; the passport's is ICAO M/F (docs/real-documents.md)
+    sex = truth["id.sexo"] if id_type == "ine" else {"H": "M", "M": "F"}[truth["id.sexo"]]
     if id_type == "ine":
         fields = (lines[1][0:6], lines[1][7], lines[1][8:14])
         given = lines[2].split("<<")[1]
