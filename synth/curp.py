@@ -1,7 +1,26 @@
-"""CURP (Clave Única de Registro de Población) built from a person's data, per RENAPO rules.
+"""CURP (Clave Única de Registro de Población) of a synthetic person.
 
-Kept apart from ``pipeline/curp.py`` on purpose: fixtures built by the validator's own code
-could not catch its mistakes, so the generator carries its own reading of the rules.
+The generator and the reader share no code: a mistake they shared would be invisible. So this
+module does not follow ``pipeline/curp.py``. The check digit and validation come from
+python-stdnum (``stdnum.mx.curp``). The 16 characters built from a person's data follow RENAPO's
+public *Instructivo normativo para la asignación de la Clave Única de Registro de Población*
+(Secretaría de Gobernación, 2006), its "criterios de construcción" and "criterios de excepción":
+
+* first surname: first letter and first inner vowel; second surname: first letter (``X``
+  without one); given name: first letter, of the second word when the first is MARIA, MA., MA,
+  M., JOSE, J or J. and another word follows;
+* in compound names and surnames the first word counts, after dropping leading prepositions,
+  conjunctions and contractions (DA, DAS, DE, DEL, DER, DI, DIE, DD, EL, LA, LOS, LAS, LE, LES,
+  MAC, MC, VAN, VON, Y);
+* Ñ becomes ``X`` wherever it would be used; a missing vowel or consonant is ``X``;
+* when the first four letters spell a word of the catalogue of inconvenient words (Anexo 2),
+  the second letter becomes ``X``;
+* then YYMMDD, sex (H/M), the state code, the first inner consonant of each of the three
+  words, the homonym character (RENAPO's: a digit for births before 2000, a letter from 2000)
+  and the check digit.
+
+Assumed where the instructivo's public summaries are silent: CH and LL count as two letters
+(CHÁVEZ gives the inner consonant H).
 """
 
 from __future__ import annotations
@@ -9,119 +28,10 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
-CURP_ALPHABET = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
-_VOWELS = "AEIOU"
-#: Particles skipped in compound surnames and names (RENAPO instructivo).
-_PARTICLES = {
-    "DA",
-    "DAS",
-    "DE",
-    "DEL",
-    "DER",
-    "DI",
-    "DIE",
-    "DD",
-    "EL",
-    "LA",
-    "LAS",
-    "LE",
-    "LES",
-    "LOS",
-    "MAC",
-    "MC",
-    "VAN",
-    "VON",
-    "Y",
-}
-#: Given names skipped when a compound name starts with them.
-_COMMON_FIRST = {"MARIA", "MA", "MA.", "M", "M.", "JOSE", "J", "J."}
-#: Words RENAPO forbids in the first four letters: the second letter becomes X.
-INCONVENIENT = set(
-    [
-        "BACA",
-        "BAKA",
-        "BUEI",
-        "BUEY",
-        "CACA",
-        "CACO",
-        "CAGA",
-        "CAGO",
-        "CAKA",
-        "CAKO",
-        "COGE",
-        "COGI",
-        "COJA",
-        "COJE",
-        "COJI",
-        "COJO",
-        "COLA",
-        "CULO",
-        "FALO",
-        "FETO",
-        "GETA",
-        "GUEI",
-        "GUEY",
-        "JETA",
-        "JOTO",
-        "KACA",
-        "KACO",
-        "KAGA",
-        "KAGO",
-        "KAKA",
-        "KAKO",
-        "KOGE",
-        "KOGI",
-        "KOJA",
-        "KOJE",
-        "KOJI",
-        "KOJO",
-        "KOLA",
-        "KULO",
-        "LILO",
-        "LOCA",
-        "LOCO",
-        "LOKA",
-        "LOKO",
-        "MAME",
-        "MAMO",
-        "MEAR",
-        "MEAS",
-        "MEON",
-        "MIAR",
-        "MION",
-        "MOCO",
-        "MOKO",
-        "MULA",
-        "MULO",
-        "NACA",
-        "NACO",
-        "PEDA",
-        "PEDO",
-        "PENE",
-        "PIPI",
-        "PITO",
-        "POPO",
-        "PUTA",
-        "PUTO",
-        "QULO",
-        "RATA",
-        "ROBA",
-        "ROBE",
-        "ROBO",
-        "RUIN",
-        "SENO",
-        "TETA",
-        "VACA",
-        "VAGA",
-        "VAGO",
-        "VAKA",
-        "VUEI",
-        "VUEY",
-        "WUEI",
-        "WUEY",
-    ]
-)
-#: RENAPO two-letter codes of the states of birth (NE = born abroad).
+from stdnum.mx import curp as stdnum_curp
+
+#: Entity codes of the CURP (instructivo, Anexo 4), in the INE's numbering order (01 AS to
+#: 32 ZS), then NE for people born abroad. Values are the names printed on documents.
 STATES = {
     "AS": "AGUASCALIENTES",
     "BC": "BAJA CALIFORNIA",
@@ -158,6 +68,31 @@ STATES = {
     "NE": "NACIDO EN EL EXTRANJERO",
 }
 
+#: Catalogue of inconvenient words (instructivo, Anexo 2).
+INCONVENIENT = frozenset(
+    """BACA BAKA BUEI BUEY CACA CACO CAGA CAGO CAKA CAKO COGE COGI COJA COJE COJI COJO COLA
+    CULO FALO FETO GETA GUEI GUEY JETA JOTO KACA KACO KAGA KAGO KAKA KAKO KOGE KOGI KOJA KOJE
+    KOJI KOJO KOLA KULO LILO LOCA LOCO LOKA LOKO MAME MAMO MEAR MEAS MEON MIAR MION MOCO MOKO
+    MULA MULO NACA NACO PEDA PEDO PENE PIPI PITO POPO PUTA PUTO QULO RATA ROBA ROBE ROBO RUIN
+    SENO TETA VACA VAGA VAGO VAKA VUEI VUEY WUEI WUEY""".split()  # noqa: SIM905 (the list as printed)
+)
+
+#: Words dropped at the start of a compound name or surname.
+_LEADING_PARTICLES = frozenset(
+    "DA DAS DE DEL DER DI DIE DD EL LA LOS LAS LE LES MAC MC VAN VON Y".split()  # noqa: SIM905
+)
+#: First given names passed over when another given name follows.
+_PASSED_OVER = frozenset({"MARIA", "MA.", "MA", "M.", "JOSE", "J", "J."})
+_VOWELS = frozenset("AEIOU")
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _fold(ch: str) -> str:
+    """One uppercase character without its accent; Ñ stays Ñ."""
+    if ch in "Ññ":
+        return "Ñ"
+    return unicodedata.normalize("NFKD", ch.upper())[0]
+
 
 def plain(text: str) -> str:
     """Uppercase ASCII letters and spaces, keeping Ñ (accents and dieresis removed).
@@ -165,14 +100,9 @@ def plain(text: str) -> str:
     >>> plain("Peña Ibáñez, Müller")
     'PEÑA IBAÑEZ MULLER'
     """
-    out = []
-    for ch in text.upper():
-        if ch == "Ñ":
-            out.append(ch)
-            continue
-        base = unicodedata.normalize("NFD", ch)[0]
-        out.append(base if base.isalpha() or base == " " else " ")
-    return " ".join("".join(out).split())
+    folded = "".join(_fold(ch) for ch in text)
+    kept = "".join(ch if ch in _ASCII_LETTERS or ch == "Ñ" else " " for ch in folded)
+    return " ".join(kept.split())
 
 
 def unaccent(text: str) -> str:
@@ -181,48 +111,59 @@ def unaccent(text: str) -> str:
     >>> unaccent("Constitución de 1917, Cuauhtémoc")
     'CONSTITUCION DE 1917, CUAUHTEMOC'
     """
-    out = []
-    for ch in text.upper():
-        out.append(ch if ch == "Ñ" else unicodedata.normalize("NFD", ch)[0])
-    return "".join(out)
+    return "".join(_fold(ch) for ch in text)
 
 
-def _key_word(text: str, skip_common: bool = False) -> str:
-    """The word of a (possibly compound) name that RENAPO uses for the CURP."""
-    words = [w for w in plain(text).split() if w not in _PARTICLES] or plain(text).split()
-    if skip_common and len(words) > 1 and words[0] in _COMMON_FIRST:
+def _key_word(text: str, given_name: bool = False) -> str:
+    """The word of a name or surname whose letters enter the CURP ('' when there is none).
+
+    Accents go, Ñ and any ``/``, ``-`` or ``.`` stay (they become X where they are used).
+
+    >>> _key_word("de la Cruz"), _key_word("Riva Palacio"), _key_word("Mc Gregor")
+    ('CRUZ', 'RIVA', 'GREGOR')
+    >>> _key_word("María Luisa", True), _key_word("María", True), _key_word("Ma. de los Ángeles", True)
+    ('LUISA', 'MARIA', 'ANGELES')
+    """
+    words = unaccent(text).split()
+    if given_name and len(words) > 1 and words[0] in _PASSED_OVER:
         words = words[1:]
-    return words[0] if words else "X"
+    while len(words) > 1 and words[0] in _LEADING_PARTICLES:
+        words = words[1:]
+    return words[0] if words else ""
 
 
-def _inner_vowel(word: str) -> str:
-    return next((c for c in word[1:] if c in _VOWELS), "X")
+def _letter(ch: str) -> str:
+    """A CURP letter: Ñ, a missing letter ('') or a special character becomes X."""
+    return ch if ch and ch in _ASCII_LETTERS else "X"
 
 
-def _inner_consonant(word: str) -> str:
-    found = next((c for c in word[1:] if c.isalpha() and c not in _VOWELS), "X")
-    return "X" if found == "Ñ" else found
+def _first_inner(word: str, vowel: bool) -> str:
+    """The first inner (after the first letter) vowel, or consonant, of ``word``, or X.
+
+    A special character met first takes the position as an X (instructivo: D/AMICO -> DX).
+
+    >>> _first_inner("ICH", True), _first_inner("OÑATE", False), _first_inner("SALGADO", False)
+    ('X', 'X', 'L')
+    >>> _first_inner("D/AMICO", True)
+    'X'
+    """
+    for ch in word[1:]:
+        if ch not in _ASCII_LETTERS and ch != "Ñ":
+            return "X"
+        if (ch in _VOWELS) == vowel:
+            return _letter(ch)
+    return "X"
 
 
 def check_digit(curp17: str) -> str:
-    """The CURP check digit over its first 17 characters.
+    """The CURP check digit over its first 17 characters (python-stdnum's).
 
     >>> check_digit("SABC560626MDFLRN0")
     '1'
     >>> check_digit("MOTR930411HJCRMN0")
     '3'
     """
-    total = sum(CURP_ALPHABET.index(c) * (18 - i) for i, c in enumerate(curp17[:17]))
-    return str((10 - total % 10) % 10)
-
-
-def with_check_digit(curp17: str) -> str:
-    """``curp17`` followed by its check digit.
-
-    >>> with_check_digit("SABC560626MDFLRN0")
-    'SABC560626MDFLRN01'
-    """
-    return curp17[:17] + check_digit(curp17)
+    return str(stdnum_curp.calc_check_digit(curp17[:17]))
 
 
 def build_curp(
@@ -242,12 +183,21 @@ def build_curp(
     'MOTR930411HJCRMN0'
     >>> build_curp("María José", "de la Cruz", "", dt.date(2001, 2, 3), "M", "DF")[:16]
     'CUXJ010203MDFRXS'
+    >>> build_curp("Ofelia", "Pedrero", "Domínguez", dt.date(1970, 1, 2), "M", "VZ")[:4]
+    'PXDO'
+    >>> build_curp("Juan José", "D/Amico", "Álvarez", dt.date(1970, 1, 2), "H", "DF")[:4]
+    'DXAJ'
+    >>> build_curp("Alberto", "Oñate", "Rodríguez", dt.date(1970, 1, 2), "H", "DF")[13:16]
+    'XDL'
     """
-    first = _key_word(primer_apellido)
-    second = _key_word(segundo_apellido) if plain(segundo_apellido) else "X"
-    given = _key_word(nombre, skip_common=True)
-    letters = first[0] + _inner_vowel(first) + second[0] + given[0]
-    letters = letters.replace("Ñ", "X")
+    first, second = _key_word(primer_apellido), _key_word(segundo_apellido)
+    given = _key_word(nombre, given_name=True)
+    letters = (
+        _letter(first[:1])
+        + _first_inner(first, vowel=True)
+        + _letter(second[:1])
+        + _letter(given[:1])
+    )
     if letters in INCONVENIENT:
         letters = letters[0] + "X" + letters[2:]
     if homonym is None:
@@ -257,20 +207,20 @@ def build_curp(
         + birth.strftime("%y%m%d")
         + sexo
         + state
-        + _inner_consonant(first)
-        + _inner_consonant(second)
-        + _inner_consonant(given)
+        + "".join(_first_inner(w, vowel=False) for w in (first, second, given))
         + homonym
     )
-    return with_check_digit(body)
+    return body + check_digit(body)
 
 
 def is_valid(curp: str) -> bool:
-    """Whether the last character of an 18-character CURP is its check digit.
+    """Whether ``curp`` is a well-formed CURP with its check digit (python-stdnum's validation).
+
+    The string must already be in its compact form (stdnum would accept lowercase or dashes).
 
     >>> is_valid("SABC560626MDFLRN01"), is_valid("SABC560626MDFLRN02")
     (True, False)
+    >>> is_valid("sabc560626mdflrn01"), is_valid("PXDO700102MVZDMF00"), is_valid("PEDO700102MVZDMF00")
+    (False, True, False)
     """
-    return (
-        len(curp) == 18 and all(c in CURP_ALPHABET for c in curp) and check_digit(curp) == curp[17]
-    )
+    return curp == stdnum_curp.compact(curp) and bool(stdnum_curp.is_valid(curp))
