@@ -56,6 +56,12 @@ class IdCard:
     address_lines: tuple[str, ...] = ()
     ocr_number: str = ""
     mrz_lines: list[str] = dataclasses.field(default_factory=list)
+    # INE 2014 models (E/F) print these as separate boxes; 2019 models (G/H) do not.
+    estado: str = ""  # two-digit number of the state of residence (09 = Ciudad de México)
+    municipio: str = ""  # three-digit municipality number
+    localidad: str = ""  # four-digit locality number
+    emision: str = ""  # year of issue, four digits
+    domicilio_visible: bool = True  # since 2014 the voter may hide the street address
 
 
 def _consonant_pair(word: str) -> str:
@@ -105,6 +111,11 @@ def ine_card(p: Person, rng: random.Random, today: dt.date, expired: bool = Fals
         registro=f"{registro_year} {rng.randint(0, 3):02d}",
         vigencia=f"{start} - {end}",
         address_lines=lines,
+        estado="09",
+        municipio=f"{rng.randint(2, 17):03d}",
+        localidad=f"{rng.randint(1, 999):04d}",
+        emision=str(start),
+        domicilio_visible=rng.random() < 0.8,
     )
     card.ocr_number = card.seccion + f"{rng.randint(10**8, 10**9 - 1)}"
     card.mrz_lines = mrz.td1_ine(
@@ -194,9 +205,10 @@ def render_ine_front(
     page.text(70 + dx, y, "SEXO", lab, label_c)
     page.text(76.5 + dx, y, card.sexo, val, ink)
     y += 4 * step + 0.6
-    page.text(x0, y, "DOMICILIO", lab, label_c)
-    for i, line in enumerate(card.address_lines):
-        page.text(x0, y + step * (i + 1), line, val.sized(val.size - 0.3), ink)
+    if card.domicilio_visible:  # the voter may have it hidden: the space then stays blank
+        page.text(x0, y, "DOMICILIO", lab, label_c)
+        for i, line in enumerate(card.address_lines):
+            page.text(x0, y + step * (i + 1), line, val.sized(val.size - 0.3), ink)
     y += 4 * step + 0.8
     rows = [
         ("CLAVE DE ELECTOR", card.clave_elector or ""),
