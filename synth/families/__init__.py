@@ -61,6 +61,7 @@ class IdFamily:
 #: the modules that define families, in a fixed order (the generator's draws depend on it)
 MODULES = (
     "synth.families.classic",
+    "synth.families.ine2014",
 )
 
 
