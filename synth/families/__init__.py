@@ -62,6 +62,7 @@ class IdFamily:
 MODULES = (
     "synth.families.classic",
     "synth.families.ine2014",
+    "synth.families.passport2021",
 )
 
 
