@@ -1,6 +1,7 @@
 """``llave-verify fixtures``: generate labelled synthetic cases, or rebuild the face pool.
 
 llave-verify fixtures generate --out DIR --n N --seed S [--workers K] [--profile compact]
+    [--family NAME[,NAME...]]
 llave-verify fixtures pool --source ../shared/data/faces
 """
 
@@ -32,6 +33,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="full",
         help="photo sizes: full (1600-4000 px) or compact (small files, a few 12 MP)",
     )
+    gen.add_argument(
+        "--family",
+        default=None,
+        metavar="NAME[,NAME...]",
+        help="draw the IDs only in these layout families (docs/families.md); an ID kind with "
+        "none allowed is drawn as the other kind",
+    )
     pool = sub.add_parser("pool", help="rebuild fixtures/faces from the shared face data")
     pool.add_argument("--source", type=Path, default=Path("../shared/data/faces"))
     pool.add_argument("--dest", type=Path, default=None)
@@ -49,10 +57,22 @@ def run(args: argparse.Namespace) -> int:
     if args.n < 1 or args.workers < 1:
         print("fixtures generate: --n and --workers must be at least 1", file=sys.stderr)
         return 2
+    from synth.families import families
     from synth.generate import generate_set
 
+    only = None
+    if args.family:
+        only = frozenset(name.strip() for name in args.family.split(",") if name.strip())
+        unknown = sorted(only - set(families()))
+        if unknown or not only:
+            print(
+                f"fixtures generate: unknown family {', '.join(unknown) or '(none)'}; "
+                f"known: {', '.join(families())}",
+                file=sys.stderr,
+            )
+            return 2
     started = time.monotonic()
-    labels = generate_set(args.out, args.n, args.seed, args.workers, args.profile)
+    labels = generate_set(args.out, args.n, args.seed, args.workers, args.profile, only)
     elapsed = time.monotonic() - started
     print(
         f"fixtures: {len(labels['cases'])} cases in {args.out} ({elapsed:.1f} s), "

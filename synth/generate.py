@@ -13,7 +13,7 @@ from typing import Any
 from PIL import Image
 
 from models.case import Address, Case, Documents, Registration
-from synth import bills, capture, faces, ids, mrz
+from synth import bills, capture, faces, families, ids, mrz
 from synth.curp import check_digit
 from synth.draw import render_pdf, render_pil
 from synth.people import FEMALE_NAMES, MALE_NAMES, SURNAMES, Person, random_domicilio, random_person
@@ -64,6 +64,7 @@ class Task:
     identity: int
     other: int
     profile: str
+    families: frozenset[str] | None = None  # ``--family``: the layout families allowed
 
 
 def _pick(rng: random.Random, weighted: tuple[tuple[int, int], ...]) -> int:
@@ -237,6 +238,7 @@ class Spec:
     broken: str | None
     submission_id: str
     account_id: str
+    family: str  # the layout family the ID is drawn in (synth.families)
 
 
 def make_spec(task: Task) -> Spec:
@@ -251,7 +253,9 @@ def make_spec(task: Task) -> Spec:
     if scenario == "curp_invalid":
         person = dataclasses.replace(person, curp=wrong_check_digit(person.curp, rng))
     fixed = {"genuine_ine": "ine", "genuine_passport": "passport", "id_as_address_proof": "ine"}
-    id_type = fixed.get(scenario, "ine" if rng.random() < 0.65 else "passport")
+    id_type = allowed_id_type(
+        fixed.get(scenario, "ine" if rng.random() < 0.65 else "passport"), task.families
+    )
     expired = scenario == "id_expired"
     make_card = ids.ine_card if id_type == "ine" else ids.passport
     card = make_card(person, rng, today, expired)
@@ -291,34 +295,69 @@ def make_spec(task: Task) -> Spec:
         broken,
         f"sub-{task.seed}-{task.index:05d}-{rng.getrandbits(32):08x}",
         f"acct-{rng.getrandbits(48):012x}",
+        draw_family(task, id_type).name,
     )
 
 
+def allowed_id_type(id_type: str, only: frozenset[str] | None) -> str:
+    """``id_type``, or the other kind when ``--family`` allows no family of it.
+
+    A set restricted to INE families draws every ID as an INE (a ``genuine_passport`` case too:
+    its routing does not depend on the kind), and one restricted to passports every ID as a
+    passport (``id_as_address_proof`` included).
+    """
+    if only is None or any(f.name in only for f in families.of_kind(id_type)):
+        return id_type
+    other = "passport" if id_type == "ine" else "ine"
+    if any(f.name in only for f in families.of_kind(other)):
+        return other
+    raise ValueError(f"no ID family among {sorted(only)}")
+
+
+def draw_family(task: Task, id_type: str) -> families.IdFamily:
+    """The case's layout family, from its own random stream (a new family changes only this)."""
+    rng = random.Random(f"{task.seed}:{task.index}:family")
+    return families.pick(id_type, rng, set(task.families) if task.families else None)
+
+
+def _id_files(spec: Spec, rng: random.Random) -> tuple[dict[str, tuple[bytes, str]], Image.Image]:
+    """role -> (bytes, file name) of the ID photos, and the flat front (drawn in the family)."""
+    prof, card = PROFILES[spec.task.profile], spec.card
+    unreadable = spec.task.scenario == "id_unreadable"
+    fam = families.families()[spec.family]
+    sides = [_pick(rng, prof.id_sides) for _ in range(2)]
+    portrait = faces.id_portrait(faces.load_rgb(spec.id_photo), rng, fam.portrait_aspect)
+    front = fam.render_front(card, portrait, rng, _card_scale(sides[0], fam.base_k))
+    files: dict[str, tuple[bytes, str]] = {}
+    if spec.id_type == "ine":
+        if fam.render_back is None:
+            raise ValueError(f"INE family {fam.name} draws no back")
+        back = fam.render_back(card, rng, _card_scale(sides[1], fam.base_k))
+        q = rng.randint(*prof.quality)
+        files["id_front"] = (_card_photo(rng, front, sides[0], q, unreadable), "ine_frente.jpg")
+        q = rng.randint(*prof.quality)
+        files["id_back"] = (_card_photo(rng, back, sides[1], q, unreadable), "ine_reverso.jpg")
+    else:
+        if fam.booklet and rng.random() < 0.5:
+            front = ids.passport_booklet(front, rng)
+        q = rng.randint(*prof.quality)
+        files["id_front"] = (_card_photo(rng, front, sides[0], q, unreadable), "pasaporte.jpg")
+    return files, front
+
+
 def _render_files(spec: Spec, rng: random.Random) -> dict[str, tuple[bytes, str]]:
-    """role -> (bytes, file name) of the uploads."""
+    """role -> (bytes, file name) of the uploads.
+
+    The ID is drawn from a stream of its own, so the other uploads of a case do not depend on
+    the layout family it was drawn in (``--family`` runs of one seed differ only in the ID).
+    """
     prof = PROFILES[spec.task.profile]
-    scenario, card = spec.task.scenario, spec.card
-    unreadable = scenario == "id_unreadable"
 
     def q() -> int:
         return rng.randint(*prof.quality)
 
-    id_face = faces.load_rgb(spec.id_photo)
-    files: dict[str, tuple[bytes, str]] = {}
-    sides = [_pick(rng, prof.id_sides) for _ in range(2)]
-    if spec.id_type == "ine":
-        k = _card_scale(sides[0], 12.0)
-        portrait = faces.id_portrait(id_face, rng, 23 / 30)
-        front = ids.render_ine_front(card, portrait, rng, k)
-        back = ids.render_ine_back(card, rng, _card_scale(sides[1], 12.0))
-        files["id_front"] = (_card_photo(rng, front, sides[0], q(), unreadable), "ine_frente.jpg")
-        files["id_back"] = (_card_photo(rng, back, sides[1], q(), unreadable), "ine_reverso.jpg")
-    else:
-        portrait = faces.id_portrait(id_face, rng, 31 / 40)
-        front = ids.render_passport(card, portrait, rng, _card_scale(sides[0], 10.0))
-        if rng.random() < 0.5:
-            front = ids.passport_booklet(front, rng)
-        files["id_front"] = (_card_photo(rng, front, sides[0], q(), unreadable), "pasaporte.jpg")
+    id_rng = random.Random(f"{spec.task.seed}:{spec.task.index}:id")
+    files, front = _id_files(spec, id_rng)
     if spec.proof_mode == "id_front":
         files["address_proof"] = (
             _card_photo(rng, front, _pick(rng, prof.id_sides), q(), False),
@@ -401,6 +440,8 @@ def label(spec: Spec) -> dict[str, Any]:
     }
     return {
         "scenario": scenario,
+        "id_type": spec.id_type,
+        "family": spec.family,
         "expected_decision": decision,
         "expected_reasons": list(reasons),
         "readable": {"id": readable_id, "address": readable_address},
@@ -414,9 +455,12 @@ def _init_worker() -> None:
     cv2.setNumThreads(1)
 
 
-def plan_tasks(out: Path, n: int, seed: int, profile: str = "full") -> list[Task]:
+def plan_tasks(
+    out: Path, n: int, seed: int, profile: str = "full", only: frozenset[str] | None = None
+) -> list[Task]:
     """The tasks of a set: scenarios by :func:`allocate`, identities without repetition while
-    the pool lasts (a second identity for face mismatch and two-person selfies)."""
+    the pool lasts (a second identity for face mismatch and two-person selfies); ``only``
+    restricts the layout families drawn (``--family``)."""
     pool = faces.load_pool()
     rng = random.Random(f"identities:{seed}")
     order = list(range(len(pool.identities)))
@@ -431,14 +475,27 @@ def plan_tasks(out: Path, n: int, seed: int, profile: str = "full") -> list[Task
         second = same_sex[0] if same_sex else queue[0]
         if scenario in ("face_mismatch", "selfie_multiple_faces"):
             queue.remove(second)
-        tasks.append(Task(out, f"case-{i:04d}", i, seed, scenario, first, second, profile))
+        tasks.append(Task(out, f"case-{i:04d}", i, seed, scenario, first, second, profile, only))
     return tasks
 
 
-def generate_set(out: Path, n: int, seed: int, workers: int = 2, profile: str = "full") -> dict:
-    """Write ``n`` cases under ``out`` and ``out/labels.json``; returns the labels."""
+def generate_set(
+    out: Path,
+    n: int,
+    seed: int,
+    workers: int = 2,
+    profile: str = "full",
+    only: frozenset[str] | None = None,
+) -> dict:
+    """Write ``n`` cases under ``out`` and ``out/labels.json``; returns the labels.
+
+    ``only`` restricts the ID layout families drawn (names of :func:`synth.families.families`).
+    """
+    unknown = sorted(set(only or ()) - set(families.families()))
+    if unknown:
+        raise ValueError(f"unknown families: {', '.join(unknown)}")
     out.mkdir(parents=True, exist_ok=True)
-    tasks = plan_tasks(out, n, seed, profile)
+    tasks = plan_tasks(out, n, seed, profile, only)
     if workers <= 1:
         _init_worker()
         results = [build_case(t) for t in tasks]
