@@ -44,7 +44,11 @@ class MrzResult(BaseModel):
     issuing_country: str = ""
     document_number: str = ""
     birth_date: dt.date | None = None
-    sex: str = Field("", description="M, F, X or empty when unspecified (<)")
+    sex: str = Field(
+        "",
+        description="the sex code as printed: M, F or X (ICAO), H or M on a Mexican voter card; "
+        "empty when unspecified (<)",
+    )
     expiry_date: dt.date | None = None
     nationality: str = ""
     surnames: str = ""
@@ -71,14 +75,21 @@ class MrzResult(BaseModel):
 
     @property
     def sexo(self) -> str | None:
-        """The sex as Mexican documents write it (H, M or X) from the MRZ's M/F/X; None when
-        unspecified.
+        """The sex as Mexican documents write it (H, M or X); None when unspecified.
 
-        >>> MrzResult(format="TD1", sex="F").sexo, MrzResult(format="TD1", sex="M").sexo
+        ICAO documents (the passport) print M/F/X: M is H, F is M. The INE's MRZ prints the
+        card's own H/M (``../shared/docs/real-documents.md``): there M is a woman.
+
+        >>> MrzResult(format="TD3", sex="F").sexo, MrzResult(format="TD3", sex="M").sexo
+        ('M', 'H')
+        >>> ine = {"format": "TD1", "document_type": "ID", "issuing_country": "MEX"}
+        >>> MrzResult(**ine, sex="M").sexo, MrzResult(**ine, sex="H").sexo
         ('M', 'H')
         >>> MrzResult(format="TD1").sexo is None
         True
         """
+        if self.is_mexican_ine:
+            return self.sex if self.sex in ("H", "M", "X") else None
         return {"M": "H", "F": "M", "X": "X"}.get(self.sex)
 
     @property

@@ -459,8 +459,20 @@ def _split_names(value: str) -> tuple[str, str]:
     return words(surnames), words(given)
 
 
-def _sex(value: str) -> str:
-    return value if value in {"M", "F", "X"} else ""
+def sex_codes(document_type: str, issuing_country: str) -> frozenset[str]:
+    """The sex codes an MRZ may print: ICAO's M, F and X, and on a Mexican voter card (TD1
+    ``ID`` issued by MEX) the card's own H and M (a man is H, a woman M; not ICAO's M/F).
+
+    >>> sorted(sex_codes("P", "MEX")), sorted(sex_codes("ID", "MEX"))
+    (['F', 'M', 'X'], ['H', 'M', 'X'])
+    """
+    if document_type.replace("<", "") == "ID" and issuing_country.replace("<", "") == "MEX":
+        return frozenset("HMX")
+    return frozenset("MFX")
+
+
+def _sex(value: str, document_type: str, issuing_country: str) -> str:
+    return value if value in sex_codes(document_type, issuing_country) else ""
 
 
 def _td1_overflow(number: str, check: str, optional: str) -> tuple[str, str, str]:
@@ -523,7 +535,7 @@ def _result(
         issuing_country=value("issuing_country").replace("<", ""),
         document_number=number.replace("<", ""),
         birth_date=_yymmdd(value("birth_date"), "birth", today),
-        sex=_sex(value("sex")),
+        sex=_sex(value("sex"), value("document_type"), value("issuing_country")),
         expiry_date=_yymmdd(value("expiry_date"), "expiry", today),
         nationality=value("nationality").replace("<", ""),
         surnames=surnames,
@@ -587,7 +599,8 @@ def _structure_ok(value: Callable[[str], str]) -> bool:
         and not names.startswith("<")
         and names.rstrip("<").count("<<") <= 1  # one primary/secondary separator, then fillers
     )
-    return number_ok and codes_ok and names_ok and value("sex") in {"M", "F", "X", "<"}
+    sexes = sex_codes(value("document_type"), value("issuing_country")) | {"<"}
+    return number_ok and codes_ok and names_ok and value("sex") in sexes
 
 
 def _repair_country_codes(lines: list[list[str]], layout: _Layout) -> None:

@@ -29,12 +29,14 @@ FONT_PATHS = (
     "/usr/share/fonts/opentype/ocrb/OCRB.otf",
 )
 #: character classes of MRZ positions (ICAO 9303): letter, digit, check digit or filler, sex,
-#: name or code (letters and fillers), free (any)
+#: sex on an ID card (the Mexican voter card prints H/M, not ICAO's M/F), name or code (letters
+#: and fillers), free (any)
 _CLASSES = {
     "A": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
     "N": "0123456789",
     "D": "0123456789<",
     "S": "MFX<",
+    "T": "MFHX<",
     "L": "ABCDEFGHIJKLMNOPQRSTUVWXYZ<",
 }
 #: what each position of each line may hold, by (line length, line count): TD3, TD2, TD1
@@ -43,7 +45,7 @@ _LAYOUTS = {
     (36, 2): ("A" + "L" * 35, "X" * 9 + "N" + "LLL" + "N" * 7 + "S" + "N" * 7 + "X" * 7 + "N"),
     (30, 3): (
         "A" + "L" * 4 + "X" * 9 + "D" + "X" * 15,
-        "N" * 7 + "S" + "N" * 7 + "LLL" + "X" * 11 + "N",
+        "N" * 7 + "T" + "N" * 7 + "LLL" + "X" * 11 + "N",
         "L" * 30,
     ),
 }

@@ -83,7 +83,7 @@ def render_ine_front() -> Image.Image:
 
 def mrz_lines() -> list[str]:
     return compose_td1(
-        "ID", "MEX", "123456789", "1234567890123", "900315", "F", "301231", "MEX",
+        "ID", "MEX", "123456789", "1234567890123", "900315", "M", "301231", "MEX",
         "GONZALEZ PEREZ", "MARIA JOSE",
     )  # fmt: skip
 
@@ -454,6 +454,16 @@ def test_invalid_curp_check_digit(policy) -> None:  # type: ignore[no-untyped-de
     assert reasons_of(checks) == {ReasonCode.CURP_INVALID}
 
 
+def test_a_misread_printed_sex_does_not_make_a_valid_curp_invalid(policy) -> None:  # type: ignore[no-untyped-def]
+    # SEXO misread on the front (H for the M the CURP, the MRZ and the registration say): one
+    # witness disagrees; the CURP itself is valid, so no CURP_INVALID (issue 17)
+    reading = id_reading(sexo=_r("H"))
+    checks = {c.name: c for c in document_checks.id_checks(make_case(), reading, policy)}
+    assert ReasonCode.CURP_INVALID not in reasons_of(list(checks.values()))
+    assert checks["curp_valid"].status == "inconclusive"
+    assert checks["curp_valid"].evidence["problemas_documento"] == ["sex_no_concuerda"]
+
+
 def test_unread_fields_are_inconclusive_not_mismatches(policy) -> None:  # type: ignore[no-untyped-def]
     unread = Reading(value=None, confidence=0.0)
     reading = id_reading(curp=unread, sexo=_r("H", confidence=0.1), vigencia_hasta=unread)
@@ -472,7 +482,7 @@ def test_unreadable_id_suppresses_mismatches(policy) -> None:  # type: ignore[no
 
 
 def test_mrz_disagreeing_with_front(policy) -> None:  # type: ignore[no-untyped-def]
-    lines = compose_td1("ID", "MEX", "123456789", "", "900316", "F", "301231", "MEX",
+    lines = compose_td1("ID", "MEX", "123456789", "", "900316", "M", "301231", "MEX",
                         "GONZALEZ PEREZ", "MARIA JOSE")  # fmt: skip
     mrz = parse_mrz(lines, today=dt.date(2026, 1, 1))
     assert mrz is not None and mrz.valid
@@ -611,7 +621,7 @@ def test_second_given_name_split_into_its_own_phrase_is_kept() -> None:
 
 def test_printed_names_checked_against_the_mrz() -> None:
     mrz = parse_mrz(
-        compose_td1("ID", "MEX", "123456789", "1234567890123", "931114", "M", "301231", "MEX",
+        compose_td1("ID", "MEX", "123456789", "1234567890123", "931114", "H", "301231", "MEX",
                     "DE LOS SANTOS SAN JUAN", "JOSE LUIS"),
         today=dt.date(2026, 1, 1),
     )  # fmt: skip

@@ -21,7 +21,7 @@ TD3 = [
 ]
 TD2 = ["I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"]
 INE = compose_td1(
-    "ID", "MEX", "123456789", "1234567890123", "900315", "M", "301231", "MEX",
+    "ID", "MEX", "123456789", "1234567890123", "900315", "H", "301231", "MEX",
     "PEREZ GOMEZ", "JUAN CARLOS",
 )  # fmt: skip
 
@@ -113,7 +113,7 @@ def test_an_altered_check_digit_is_not_repaired_into_a_valid_mrz() -> None:
     # (an edit of the date itself may fit the altered check, but then it must still be a date,
     # and one that disagrees with the card's print, which the cross-check reports)
     ine = compose_td1(
-        "ID", "MEX", "194064628", "1228318691700", "951020", "M", "271231", "MEX",
+        "ID", "MEX", "194064628", "1228318691700", "951020", "H", "271231", "MEX",
         "NUNEZ", "MIGUEL ANGEL",
     )  # fmt: skip
     assert ine[1][6] == "5"  # 5 is confused with 6 (and 6 with 8)
@@ -236,9 +236,46 @@ def test_many_fillers_lost_in_a_long_run() -> None:
 def test_composite_repair_turns_a_letter_among_digits_into_a_digit() -> None:
     # O read for 0 in the INE's optional data: both O->0 there and 0->Q three places before
     # fit the composite; only the first reads digits as digits
-    lines = ["IDMEX6140593082<<40381335012O1", "7805167F3012316MEX<<<<<<<<<<<1",
+    lines = ["IDMEX6140593082<<40381335012O1", "7805167M3012316MEX<<<<<<<<<<<1",
              "PEREZ<<ANA<<<<<<<<<<<<<<<<<<<<"]  # fmt: skip
     result = parse_mrz(lines, today=dt.date(2026, 1, 1))
     assert result is not None and result.valid
     assert result.optional_data == "<<4038133501201"
     assert [(r.read, r.repaired, r.validated) for r in result.repairs] == [("O", "0", True)]
+
+
+#: two INE line-2 strings as printed on real cards (../shared/docs/real-documents.md): a woman
+#: (sex M) and a man (sex H); the INE writes its own H/M there, not ICAO's M/F
+REAL_INE_LINE2 = {"M": "8512246M2712310MEX<02<<12416<4", "H": "9808184H3212312MEX<02<<37306<1"}
+
+
+def _line1_for(line2: str) -> str:
+    """A line 1 shaped as the INE's (IDMEX, CIC, check, <<, 13 digits) whose composite check
+    digit is the one ``line2`` prints (line 1 of those cards is not quoted)."""
+    cic = "123456789"
+    for serial in range(10):
+        line1 = "IDMEX" + cic + check_digit(cic) + "<<" + f"041912345678{serial}"
+        if check_digit(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]) == line2[29]:
+            return line1
+    raise AssertionError("no line 1 fits")
+
+
+def test_real_ine_line2_reads_the_cards_own_sex_codes() -> None:
+    for sexo, line2 in REAL_INE_LINE2.items():
+        lines = [_line1_for(line2), line2, "PEREZ<GOMEZ<<ANA<<<<<<<<<<<<<<"]
+        result = parse_mrz(lines, today=TODAY)
+        assert result is not None and result.valid and not result.repairs
+        assert result.checks["birth_date"] and result.checks["expiry_date"]
+        assert result.is_mexican_ine
+        assert (result.sex, result.sexo) == (sexo, sexo)
+        assert result.optional_data_2 == line2[18:29].rstrip("<")
+
+
+def test_passport_keeps_icao_sex_codes() -> None:
+    lines = compose_td3("P", "MEX", "PEREZ", "ANA", "G12345678", "MEX", "850512", "F", "300301")
+    result = parse_mrz(lines, today=TODAY)
+    assert result is not None and result.valid and result.sexo == "M"
+    # H is not an ICAO code: on a passport it is no sex at all
+    broken = [lines[0], lines[1][:20] + "H" + lines[1][21:]]
+    read = parse_mrz(broken, today=TODAY)
+    assert read is not None and read.sexo is None and not read.checks["structure"]

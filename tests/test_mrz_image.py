@@ -68,7 +68,7 @@ TD3 = compose_td3(
     "HELM900517MDF",
 )  # fmt: skip
 INE = compose_td1(
-    "ID", "MEX", "123456789", "1234567890123", "900315", "M", "301231", "MEX",
+    "ID", "MEX", "123456789", "1234567890123", "900315", "H", "301231", "MEX",
     "PEREZ GOMEZ", "JUAN CARLOS",
 )  # fmt: skip
 

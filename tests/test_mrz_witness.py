@@ -73,7 +73,7 @@ def test_unread_name_passes_on_an_mrz_spelling_the_registered_name(policy) -> No
 
 
 def test_unread_name_and_an_mrz_of_another_name_is_inconclusive(policy) -> None:  # type: ignore[no-untyped-def]
-    other = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "F", "301231",
+    other = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "M", "301231",
                         "MEX", "RAMIREZ PEREZ", "MARIA JOSE")  # fmt: skip
     unread = Reading(value=None, confidence=0.0)
     check = _checks(policy, primer_apellido=unread, mrz=_valid_mrz(other))["name_match"]
@@ -81,7 +81,7 @@ def test_unread_name_and_an_mrz_of_another_name_is_inconclusive(policy) -> None:
 
 
 def test_mrz_sex_is_compared_with_the_curp_when_the_print_was_not_read(policy) -> None:  # type: ignore[no-untyped-def]
-    male = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "M", "301231",
+    male = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "H", "301231",
                        "MEX", "GONZALEZ PEREZ", "MARIA JOSE")  # fmt: skip
     unread = Reading(value=None, confidence=0.0)
     checks = _checks(policy, sexo=unread, mrz=_valid_mrz(male))
@@ -90,7 +90,7 @@ def test_mrz_sex_is_compared_with_the_curp_when_the_print_was_not_read(policy) -
 
 
 def test_printed_given_names_are_compared_when_the_surnames_came_from_the_mrz(policy) -> None:  # type: ignore[no-untyped-def]
-    other = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "F", "301231",
+    other = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "M", "301231",
                         "MEX", "GONZALEZ PEREZ", "LUCIA")  # fmt: skip
     from_mrz = {
         "primer_apellido": Reading(value="GONZALEZ", confidence=1.0, method="mrz"),
@@ -107,7 +107,7 @@ def _printed(text: str) -> Reading:
 
 
 def test_printed_name_past_an_mrz_cut_at_a_filler_agrees(policy) -> None:  # type: ignore[no-untyped-def]
-    lines = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "F", "301231",
+    lines = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "M", "301231",
                         "MEX", "GONZALEZ DE LA TORRE", "MARIANA JOSEFA")  # fmt: skip
     assert lines[2].endswith("<<MARIANA<")  # JOSEFA did not fit
     names = {"primer_apellido": _printed("GONZÁLEZ"), "segundo_apellido": _printed("DE LA TORRE")}
@@ -118,7 +118,7 @@ def test_printed_name_past_an_mrz_cut_at_a_filler_agrees(policy) -> None:  # typ
 
 
 def test_names_taken_from_a_cut_mrz_are_compared_as_the_mrz_writes_them(policy) -> None:  # type: ignore[no-untyped-def]
-    lines = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "F", "301231",
+    lines = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "M", "301231",
                         "MEX", "FLORES DE LA CRUZ", "VICTOR MANUEL")  # fmt: skip
     assert lines[2].endswith("VICTOR<MANU")
     from_mrz = {

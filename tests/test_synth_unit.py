@@ -69,5 +69,5 @@ def test_td1_layout() -> None:
         "María José",
     )
     assert [len(x) for x in lines] == [30, 30, 30]
-    assert lines[1][7] == "F" and lines[1][8:14] == "311231" and lines[1][15:18] == "MEX"
+    assert lines[1][7] == "M" and lines[1][8:14] == "311231" and lines[1][15:18] == "MEX"
     assert lines[2].startswith("PENA<<MARIA<JOSE<")
