@@ -571,7 +571,14 @@ def document_curp_problems(reading: IdReading, policy: Policy) -> list[str]:
 
 
 def curp_valid_check(case: Case, reading: IdReading, policy: Policy) -> Check:
-    """The registration's CURP and the document's CURP pass the CURP rules."""
+    """The registration's CURP passes the CURP rules, and the document's CURP agrees with what
+    the same document prints.
+
+    ``CURP_INVALID`` means the CURP itself breaks a rule (structure, date, state, check digit).
+    A well-formed document CURP that disagrees with the document's own printed birth date, sex
+    or names says that one of those witnesses was misread (or the document is inconsistent):
+    the check is inconclusive, names the disagreeing witnesses, and a person looks.
+    """
     problems = registration_curp_problems(case)
     evidence: dict[str, object] = {
         "registro": case.registration.curp,
@@ -581,14 +588,23 @@ def curp_valid_check(case: Case, reading: IdReading, policy: Policy) -> Check:
     if _usable(reading.curp, policy) and reading.curp.value and not ocr_slip(case, reading, policy):
         doc_problems = document_curp_problems(reading, policy)
         evidence |= {"documento": reading.curp.value, "problemas_documento": doc_problems}
-    if problems or doc_problems:
-        where = "del registro" if problems else "del documento"
+    if problems:
         return _check(
             "curp_valid",
             "fail",
-            f"La CURP {where} no es válida: " + ", ".join(problems or doc_problems) + ".",
+            "La CURP del registro no es válida: " + ", ".join(problems) + ".",
             0.05,
             [ReasonCode.CURP_INVALID],
+            evidence=evidence,
+        )
+    if doc_problems:
+        return _check(
+            "curp_valid",
+            "inconclusive",
+            "La CURP del documento no concuerda con lo impreso en el mismo documento: "
+            + ", ".join(doc_problems)
+            + ".",
+            None,
             evidence=evidence,
         )
     return _check(
