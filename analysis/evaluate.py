@@ -5,7 +5,9 @@
 - routing accuracy: decision equals the expected decision (overall and over fault cases);
 - reason recall: every expected reason present on the verdict (fault cases);
 - field accuracy per ``extracted`` key, among readable documents;
-- a per-scenario table.
+- a per-scenario table;
+- the same figures per ID layout family and per ID type (``docs/families.md``): a reading rule
+  must hold on the families it was not written against.
 """
 
 from __future__ import annotations
@@ -47,6 +49,41 @@ class ScenarioRow:
 
 
 @dataclass
+class GroupRow:
+    """The figures of one group of cases: a layout family, or an ID type."""
+
+    cases: int = 0
+    non_genuine: int = 0
+    false_verifies: int = 0
+    genuine: int = 0
+    genuine_verified: int = 0
+    fault_cases: int = 0
+    fault_routing_ok: int = 0
+    fields: dict[str, list[int]] = field(default_factory=dict)  # key -> [correct, total]
+
+    def id_fields(self) -> tuple[int, int]:
+        """(correct, total) over every ID field read (the full-name keys aside)."""
+        tallies = [self.fields[k] for k in ID_KEYS if k in self.fields]
+        return sum(c for c, _ in tallies), sum(t for _, t in tallies)
+
+    def rates(self) -> dict[str, float | None]:
+        """The group's headline rates."""
+        return {
+            "false_verify_rate": _ratio(self.false_verifies, self.non_genuine),
+            "automation_rate": _ratio(self.genuine_verified, self.genuine),
+            "fault_routing_accuracy": _ratio(self.fault_routing_ok, self.fault_cases),
+            "id_field_accuracy": _ratio(*self.id_fields()),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """Counts, rates and field accuracy."""
+        data = asdict(self)
+        data["rates"] = self.rates()
+        data["field_accuracy"] = {k: _ratio(c, t) for k, (c, t) in self.fields.items()}
+        return data
+
+
+@dataclass
 class Evaluation:
     """Every figure of an evaluation run."""
 
@@ -64,6 +101,8 @@ class Evaluation:
     scenarios: dict[str, ScenarioRow] = field(default_factory=dict)
     false_verify_cases: list[str] = field(default_factory=list)
     misrouted: list[dict[str, Any]] = field(default_factory=list)
+    by_family: dict[str, GroupRow] = field(default_factory=dict)
+    by_id_type: dict[str, GroupRow] = field(default_factory=dict)
 
     def rates(self) -> dict[str, float | None]:
         """The headline rates."""
@@ -80,6 +119,8 @@ class Evaluation:
         data = asdict(self)
         data["rates"] = self.rates()
         data["field_accuracy"] = {k: _ratio(c, t) for k, (c, t) in self.fields.items()}
+        data["by_family"] = {n: row.to_json() for n, row in sorted(self.by_family.items())}
+        data["by_id_type"] = {n: row.to_json() for n, row in sorted(self.by_id_type.items())}
         return data
 
 
@@ -95,10 +136,44 @@ def evaluate(labels: dict[str, dict[str, Any]], verdicts_dir: Path) -> Evaluatio
     return result
 
 
+def id_type_of(label: dict) -> str:
+    """The ID type of a labelled case; older labels without one: a clave de elector means INE.
+
+    >>> id_type_of({"id_type": "passport"}), id_type_of({"truth": {"id.clave_elector": "X"}})
+    ('passport', 'ine')
+    >>> id_type_of({"truth": {"id.clave_elector": None}}), id_type_of({})
+    ('passport', '?')
+    """
+    if label.get("id_type"):
+        return str(label["id_type"])
+    truth = label.get("truth") or {}
+    if "id.clave_elector" not in truth:
+        return "?"
+    return "ine" if truth["id.clave_elector"] else "passport"
+
+
+def _score_group(row: GroupRow, expected: str, decision: str, routed_ok: bool) -> None:
+    row.cases += 1
+    if expected == "verified":
+        row.genuine += 1
+        row.genuine_verified += decision == "verified"
+    else:
+        row.non_genuine += 1
+        row.false_verifies += decision == "verified"
+        row.fault_cases += 1
+        row.fault_routing_ok += routed_ok
+
+
 def _score_case(result: Evaluation, name: str, label: dict, verdict: dict) -> None:
     expected, decision = label["expected_decision"], verdict["decision"]
     reasons_ok = set(label.get("expected_reasons", [])) <= set(verdict.get("reasons", []))
     routed_ok = decision == expected
+    groups = [
+        result.by_family.setdefault(label.get("family") or "(unlabelled)", GroupRow()),
+        result.by_id_type.setdefault(id_type_of(label), GroupRow()),
+    ]
+    for group in groups:
+        _score_group(group, expected, decision, routed_ok)
     result.cases += 1
     result.routing_ok += routed_ok
     row = result.scenarios.setdefault(label["scenario"], ScenarioRow())
@@ -128,31 +203,30 @@ def _score_case(result: Evaluation, name: str, label: dict, verdict: dict) -> No
                 "reasons": verdict.get("reasons", []),
             }
         )
-    _score_fields(result, label, verdict.get("extracted") or {})
+    tallies = [result.fields] + [group.fields for group in groups]
+    _score_fields(tallies, label, verdict.get("extracted") or {})
 
 
-def _score_fields(result: Evaluation, label: dict, extracted: dict) -> None:
+def _score_fields(tallies: list[dict[str, list[int]]], label: dict, extracted: dict) -> None:
+    """Add one case's field readings to each of ``tallies`` (key -> [correct, total])."""
     truth = label.get("truth") or {}
     readable = label.get("readable") or {}
     flat = _flatten(extracted)
+    scores: dict[str, bool] = {}
     for keys, part in ((ID_KEYS, "id"), (ADDRESS_KEYS, "address")):
         if not readable.get(part, True):
             continue
         for key in keys:
-            if truth.get(key) is None:
-                continue
-            tally = result.fields.setdefault(key, [0, 0])
-            tally[0] += same_value(truth[key], flat.get(key))
-            tally[1] += 1
+            if truth.get(key) is not None:
+                scores[key] = same_value(truth[key], flat.get(key))
         if part == "id" and truth.get(NAME_PARTS[0]) is not None:
-            _score_full_name(result, truth, flat)
-
-
-def _score_full_name(result: Evaluation, truth: dict, flat: dict) -> None:
-    for key, equal in ((FULL_NAME_KEY, same_value), (EXACT_FULL_NAME_KEY, same_letters)):
-        tally = result.fields.setdefault(key, [0, 0])
-        tally[0] += all(equal(truth.get(part), flat.get(part)) for part in NAME_PARTS)
-        tally[1] += 1
+            for key, equal in ((FULL_NAME_KEY, same_value), (EXACT_FULL_NAME_KEY, same_letters)):
+                scores[key] = all(equal(truth.get(p), flat.get(p)) for p in NAME_PARTS)
+    for fields in tallies:
+        for key, ok in scores.items():
+            tally = fields.setdefault(key, [0, 0])
+            tally[0] += ok
+            tally[1] += 1
 
 
 def same_letters(truth: Any, read: Any) -> bool:
@@ -228,6 +302,9 @@ def format_report(ev: Evaluation) -> str:
         lines.append(
             f"  {name:<24}{row.cases:>6}{row.routed_ok:>8}{row.reasons_ok:>9}{row.verified:>10}"
         )
+    lines += _group_report("layout family", ev.by_family)
+    lines += _group_report("ID type", ev.by_id_type)
+    lines += _field_table(ev.by_family)
     if ev.misrouted:
         lines += ["", "misrouted or missing reasons:"]
         lines += [
@@ -240,3 +317,41 @@ def format_report(ev: Evaluation) -> str:
 
 def _pct(rate: float | None) -> str:
     return "n/a" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _share(num: int, den: int) -> str:
+    return f"{num}/{den} {_pct(_ratio(num, den))}" if den else "-"
+
+
+def _group_report(title: str, groups: dict[str, GroupRow]) -> list[str]:
+    """One row per group: false verifies, automation, fault routing, ID fields right."""
+    head = f"  {title:<18}{'cases':>6}{'false verifies':>18}{'automation':>16}"
+    lines = ["", head + f"{'fault routing':>18}{'ID fields':>18}"]
+    for name, row in sorted(groups.items()):
+        lines.append(
+            f"  {name:<18}{row.cases:>6}{_share(row.false_verifies, row.non_genuine):>18}"
+            f"{_share(row.genuine_verified, row.genuine):>16}"
+            f"{_share(row.fault_routing_ok, row.fault_cases):>18}"
+            f"{_share(*row.id_fields()):>18}"
+        )
+    return lines
+
+
+def _field_table(groups: dict[str, GroupRow]) -> list[str]:
+    """ID field accuracy, one column per layout family."""
+    names = sorted(groups)
+    keys = [
+        k
+        for k in (*ID_KEYS, FULL_NAME_KEY, EXACT_FULL_NAME_KEY)
+        if any(k in groups[n].fields for n in names)
+    ]
+    if not keys:
+        return []
+    width = max(10, *(len(n) + 2 for n in names))
+    lines = ["", "ID field accuracy by layout family (readable documents):"]
+    lines.append(f"  {'field':<26}" + "".join(f"{n:>{width}}" for n in names))
+    for key in keys:
+        cells = [groups[n].fields.get(key) for n in names]
+        text = [_pct(_ratio(*c)) if c else "-" for c in cells]
+        lines.append(f"  {key:<26}" + "".join(f"{t:>{width}}" for t in text))
+    return lines
