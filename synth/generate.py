@@ -182,7 +182,7 @@ def _break_mrz(rng: random.Random, card: ids.IdCard) -> bool:
             card.expiry,
             f"{names[0]} {names[1]}",
             names[2],
-            card.curp[:14],
+            "",
         )
         digit_at = (1, 19) if rng.random() < 0.5 else (1, 9)
     if variant == "check":

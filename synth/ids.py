@@ -153,9 +153,9 @@ def passport(p: Person, rng: random.Random, today: dt.date, expired: bool = Fals
         number=number,
         issued=issued,
     )
-    card.mrz_lines = mrz.td3_passport(
-        number, p.birth, p.sexo, expiry, p.apellidos, p.nombre, p.curp[:14]
-    )
+    # real Mexican passports leave the MRZ's personal-number field empty (14 fillers, check
+    # digit 0) even when the page prints the CURP (docs/families.md, passport facts)
+    card.mrz_lines = mrz.td3_passport(number, p.birth, p.sexo, expiry, p.apellidos, p.nombre, "")
     return card
 
 
