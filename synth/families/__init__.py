@@ -63,6 +63,8 @@ MODULES = (
     "synth.families.classic",
     "synth.families.ine2014",
     "synth.families.passport2021",
+    "synth.families.ine_blind",
+    "synth.families.passport_blind",
 )
 
 
