@@ -1,4 +1,7 @@
-"""``llave-verify evaluate --labels L --verdicts DIR [--json]``."""
+"""``llave-verify evaluate --labels L --verdicts DIR [--json]``.
+
+The figures overall, per scenario, per ID layout family and per ID type (``docs/families.md``).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--verdicts", type=Path, required=True, help="folder of <case>.json verdicts"
     )
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--json", action="store_true", help="print the figures as JSON (per family: by_family)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
