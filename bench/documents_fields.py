@@ -43,9 +43,10 @@ ADDRESS_FIELDS = {
 def read_case(folder: Path) -> dict[str, Any]:
     """Read one case folder's documents; extracted keys, document reasons and timings."""
     from models.case import Case
-    from pipeline import address_proof, document_checks, id_document
+    from pipeline import address_proof, document_checks
     from pipeline.engines.poppler import PdfEngine
     from pipeline.engines.tesseract import OcrEngine
+    from pipeline.id import read_id
     from pipeline.policy import load_policy
     from pipeline.uploads import decode_upload
 
@@ -58,9 +59,7 @@ def read_case(folder: Path) -> dict[str, Any]:
         for role, name in case.documents.roles().items()
     }
     start = time.perf_counter()
-    reading = id_document.read_id(
-        uploads["id_front"], uploads.get("id_back"), case.documents.id_type, ocr
-    )
+    reading = read_id(uploads["id_front"], uploads.get("id_back"), case.documents.id_type, ocr)
     middle = time.perf_counter()
     address = address_proof.read_address_proof(uploads["address_proof"], ocr, pdf)
     end = time.perf_counter()

@@ -13,8 +13,9 @@ from models import Case, Check, Verdict
 from models.documents import AddressReading, IdReading
 from models.faces import FaceReading
 from models.uploads import UploadStatus
-from pipeline import address_proof, decide, document_checks, duplicates, faces, id_document
+from pipeline import address_proof, decide, document_checks, duplicates, faces
 from pipeline.cache import StageCache, cached, stage_key
+from pipeline.id import read_id
 from pipeline.policy import Policy
 from pipeline.uploads import Limits, Upload, decode_upload, sha256_of
 
@@ -170,7 +171,7 @@ def _read_id(case: Case, uploads: Uploads, ctx: Context) -> IdReading:
         ctx.cache,
         stage_key("id_document", id_type, uploads.digest("id_front"), back_digest),
         IdReading,
-        lambda: id_document.read_id(
+        lambda: read_id(
             uploads.get("id_front"),
             uploads.get("id_back") if id_type == "ine" else None,
             id_type,

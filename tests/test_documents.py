@@ -19,10 +19,21 @@ from models.case import Case
 from models.codes import ReasonCode
 from models.documents import AddressReading, DocumentImage, IdReading, ImageQuality
 from models.results import Reading
-from pipeline import address_proof, document, document_checks, id_document
+from pipeline import address_proof, document, document_checks
 from pipeline.curp import check_digit
 from pipeline.engines.poppler import PdfEngine
 from pipeline.engines.tesseract import OcrEngine
+from pipeline.id import read_id, templates
+from pipeline.id.labels import find_labels
+from pipeline.id.name_parts import with_printed_accents
+from pipeline.id.name_reading import (
+    enye_from_curp,
+    find_names_ine,
+    passport_names,
+    reconcile_with_mrz,
+)
+from pipeline.id.rechecks import recheck_mrz_names
+from pipeline.id.rereads import unread_bands
 from pipeline.mrz import compose_td1, compose_td3, parse_mrz
 from pipeline.policy import load_policy
 from pipeline.uploads import decode_upload
@@ -200,7 +211,7 @@ def test_classify_by_keywords() -> None:
 def test_read_ine_front_turned_and_back_mrz(ocr: OcrEngine) -> None:
     front = upload("id_front", photo(render_ine_front(), turn=180))
     back = upload("id_back", photo(render_ine_back()))
-    reading = id_document.read_id(front, back, "ine", ocr)
+    reading = read_id(front, back, "ine", ocr)
     assert reading.front is not None and reading.front.kind == "ine_front"
     assert reading.front.rotation == 180
     assert reading.curp.value == CURP
@@ -225,15 +236,15 @@ def test_mrz_name_line_disagreeing_with_the_print_is_read_again(ocr: OcrEngine) 
                "nombre": _r("MARÍA JOSÉ")}  # fmt: skip
     misread = parse_mrz([*lines[:2], "LGONZALEZ<PEREZ<<MARIA<JOST<<<"], today=SUBMITTED.date())
     assert misread is not None and misread.valid
-    again = id_document.recheck_mrz_names(page, ocr, dict(printed), misread)
+    again = recheck_mrz_names(page, ocr, dict(printed), misread)
     assert again.lines == lines and again.method.endswith("+names:band1:grey")
     # a print of another name: the re-read does not agree with it either, the MRZ stays
     other = printed | {"nombre": _r("LUCÍA")}
-    assert id_document.recheck_mrz_names(page, ocr, other, misread) is misread
+    assert recheck_mrz_names(page, ocr, other, misread) is misread
 
 
 def test_invalid_front_gives_empty_reading(ocr: OcrEngine) -> None:
-    reading = id_document.read_id(decode_upload("id_front", b"not an image"), None, "ine", ocr)
+    reading = read_id(decode_upload("id_front", b"not an image"), None, "ine", ocr)
     assert reading.problem and not reading.curp.present
     checks = document_checks.id_checks(make_case(), reading, load_policy())
     assert [c.status for c in checks] == ["inconclusive"] and not checks[0].reasons
@@ -584,9 +595,9 @@ def _passport_mrz(surnames: str, given: str, curp: str) -> Any:
 
 def test_printed_accents_go_onto_mrz_names() -> None:
     words = ["APELLIDOS", "CRUZ", "ORDÓÑEZ", "NOMBRES", "JESÚS", "PEÑAS"]
-    assert id_document.with_printed_accents("CRUZ ORDONEZ", words) == "CRUZ ORDÓÑEZ"
-    assert id_document.with_printed_accents("JESUS", words) == "JESÚS"
-    assert id_document.with_printed_accents("PENA", words) == "PENA"  # PEÑAS is another word
+    assert with_printed_accents("CRUZ ORDONEZ", words) == "CRUZ ORDÓÑEZ"
+    assert with_printed_accents("JESUS", words) == "JESÚS"
+    assert with_printed_accents("PENA", words) == "PENA"  # PEÑAS is another word
 
 
 def test_passport_names_come_from_a_valid_mrz_with_printed_accents() -> None:
@@ -598,8 +609,8 @@ def test_passport_names_come_from_a_valid_mrz_with_printed_accents() -> None:
         _phrase("NACIONALIDAD NATONAITY", 100, 200, line=3),  # a label read as the value
         _phrase("MARÍA JOSÉ", 500, 400, line=4),
     ]
-    labels = id_document.find_labels(found, id_document.PASSPORT_LABELS)
-    out = id_document.passport_names(found, labels, CURP, mrz)
+    labels = find_labels(found, templates.load(templates.PASSPORT_PAGE))
+    out = passport_names(found, labels, CURP, mrz)
     assert (out["primer_apellido"].value, out["segundo_apellido"].value) == ("GONZÁLEZ", "PEÑA")
     assert out["nombre"].value == "MARÍA JOSÉ"
 
@@ -614,7 +625,7 @@ def test_second_given_name_split_into_its_own_phrase_is_kept() -> None:
         Phrase("FRANCISCO:", 0.88, 610, 308, 790, 336, 8),
         _phrase("DOMICILIO", 439, 363, 19, line=9),
     ]
-    names = id_document.find_names_ine(found, {"nombre": label}, Reading(value=None))
+    names = find_names_ine(found, {"nombre": label}, Reading(value=None))
     assert names["nombre"].value == "FERNANDO FRANCISCO"
     assert names["primer_apellido"].value == "DE LA TORRE"
 
@@ -631,7 +642,7 @@ def test_printed_names_checked_against_the_mrz() -> None:
         "segundo_apellido": _r("SAN JUAN", confidence=0.3),
         "nombre": _r("JOSÉ LUIS", confidence=0.3),
     }
-    id_document.reconcile_with_mrz(fields, mrz, [_phrase("JOSÉ LUIS", 10, 10)])
+    reconcile_with_mrz(fields, mrz, [_phrase("JOSÉ LUIS", 10, 10)])
     assert fields["primer_apellido"].value == "DE LOS SANTOS"
     assert fields["segundo_apellido"].value == "SAN JUAN"
     assert fields["nombre"].value == "JOSÉ LUIS" and fields["nombre"].confidence >= 0.9
@@ -647,7 +658,7 @@ def test_enye_restored_from_the_curp_x() -> None:
             "segundo_apellido": _r(""),
             "nombre": _r(nombre),
         }
-        id_document.enye_from_curp(fields)
+        enye_from_curp(fields)
         return fields["primer_apellido"].value
 
     assert restored("EDUARDO") == "PEÑA"
@@ -665,7 +676,7 @@ def test_unread_band_of_the_text_column_is_offered() -> None:
         _phrase("Lugar de nacimiento", 100, 330, line=5),  # the CURP lines were skipped
         _phrase("TAMAULIPAS", 100, 360, line=6),
     ]
-    bands = id_document.unread_bands(page, found)
+    bands = unread_bands(page, found)
     assert len(bands) == 1 and bands[0].top >= 224 and bands[0].bottom <= 330
 
 
@@ -679,11 +690,11 @@ def test_a_different_mrz_name_does_not_overwrite_the_print_the_curp_agrees_with(
         _phrase("Nombres / Given names", 100, 170, line=3),
         _phrase("MARIBEL", 100, 200, line=4),
     ]
-    labels = id_document.find_labels(found, id_document.PASSPORT_LABELS)
-    out = id_document.passport_names(found, labels, curp, mrz)
+    labels = find_labels(found, templates.load(templates.PASSPORT_PAGE))
+    out = passport_names(found, labels, curp, mrz)
     assert out["nombre"].value == "MARIBEL"  # MRZ_INCONSISTENT is the checks' business
     assert out["primer_apellido"].value == "DE LOS SANTOS"
     # a label read where the name should be gives way to the MRZ
     found[3] = _phrase("MACIONALIDAD NATONAITY", 100, 200, line=4)
-    out = id_document.passport_names(found, labels, curp, mrz)
+    out = passport_names(found, labels, curp, mrz)
     assert out["nombre"].value == "LUCIA" and out["nombre"].method == "mrz"

@@ -1,4 +1,4 @@
-"""ID reading helpers that recover fields the first page reading lost (pure, no OCR)."""
+"""ID reading helpers (pipeline.id) that recover fields the first page reading lost (pure, no OCR)."""
 
 from __future__ import annotations
 
@@ -11,18 +11,11 @@ from models.documents import DocumentImage
 from pipeline import curp as curp_rules
 from pipeline import document
 from pipeline.engines.tesseract import OcrWord
-from pipeline.id_document import (
-    _read_as_printed,
-    bilingual_months,
-    day_dates,
-    densest_band,
-    find_curp,
-    fit_tall_words,
-    glued_dates,
-    level,
-    reread_levelled,
-    text_tilt,
-)
+from pipeline.id.curp_reading import find_curp
+from pipeline.id.curp_values import read_as_printed
+from pipeline.id.fields import bilingual_months, day_dates, glued_dates
+from pipeline.id.marks import densest_band, fit_tall_words
+from pipeline.id.rereads import level, reread_levelled, text_tilt
 
 SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
@@ -78,7 +71,7 @@ def test_ordinary_words_keep_their_boxes() -> None:
 
 
 def test_compound_single_surname_over_two_lines() -> None:
-    from pipeline.id_document import split_name_lines
+    from pipeline.id.name_parts import split_name_lines
 
     parts = split_name_lines(["DE LOS SANTOS", "JOSE ANTONIO"], "SAXA030911HSLNXNA2")
     assert parts == {
@@ -91,7 +84,7 @@ def test_compound_single_surname_over_two_lines() -> None:
 
 
 def test_second_surname_line_is_not_taken_for_the_given_name() -> None:
-    from pipeline.id_document import split_name_lines
+    from pipeline.id.name_parts import split_name_lines
 
     assert split_name_lines(["MUÑOZ", "CRUZ"], "MUCA700107HHGXRN69") == {
         "primer_apellido": "MUÑOZ",
@@ -114,7 +107,7 @@ def _word_image(printed: str, read: str) -> tuple[np.ndarray, OcrWord]:
 
 
 def test_dropped_tilde_and_accent_put_back() -> None:
-    from pipeline.id_document import word_marks
+    from pipeline.id.marks import word_marks
 
     assert word_marks(*_word_image("MONTAÑO", "MONTANO")) == "MONTAÑO"
     assert word_marks(*_word_image("CÉSAR", "CESAR")) == "CÉSAR"
@@ -129,7 +122,7 @@ def test_enye_the_curp_contradicts_is_an_n() -> None:
 
 
 def test_reread_margin_has_the_paper_colour() -> None:
-    from pipeline.id_document import paper_pad
+    from pipeline.id.rereads import paper_pad
 
     tinted = np.full((20, 40), 190, np.uint8)
     tinted[8:12, 5:35] = 20  # a line of print
@@ -163,11 +156,11 @@ def test_a_curp_cut_from_a_longer_run_is_not_taken_as_read() -> None:
     assert curp_rules.check_digit(chance[:17]) == chance[17]
     label = _phrase("CURP GAGA0O70516HDFLNRAS")
     reading, _ = find_curp([label], label, 2007)
-    assert reading.value == chance and not _read_as_printed(reading)
+    assert reading.value == chance and not read_as_printed(reading)
     assert reading.confidence < 0.5 and reading.method.endswith("+part")
     whole = _phrase("CURP GAGA070516HDFLNRA8")
     reading, _ = find_curp([whole], whole, 2007)
-    assert reading.value == "GAGA070516HDFLNRA8" and _read_as_printed(reading)
+    assert reading.value == "GAGA070516HDFLNRA8" and read_as_printed(reading)
 
 
 def _slanted_card(angle: float) -> np.ndarray:

@@ -21,7 +21,10 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from models.case import _safe_object_key
-from pipeline import address_proof, id_document, names
+from pipeline import address_proof, names
+from pipeline.id.curp_values import curp_candidates
+from pipeline.id.fields import day_dates
+from pipeline.id.name_parts import split_name_lines, split_surnames
 from pipeline.uploads import Limits, decode_upload
 from tests import hostile
 from workers.jobs import InvalidPayload, parse_payload
@@ -310,14 +313,14 @@ def test_issuer_is_known_or_none(text: str) -> None:
     st.one_of(st.none(), st.integers(1900, 2030)),
 )
 def test_curp_candidates_are_curp_shaped(text: str, year: int | None) -> None:
-    for candidate in id_document.curp_candidates(text, year):
+    for candidate in curp_candidates(text, year):
         assert len(candidate) == 18 and candidate.isalnum()
 
 
 @FAST
 @given(st.text(max_size=120), st.booleans())
 def test_id_dates_never_raise(text: str, birth: bool) -> None:
-    for day in id_document.day_dates(text, birth=birth):
+    for day in day_dates(text, birth=birth):
         assert 1900 <= day.year <= 2100
 
 
@@ -330,7 +333,7 @@ name_word = st.text(alphabet="ABCDEFGHIJKLMNÑOPQRSTUVWXYZÁÉÍÓÚ", min_size=
     st.one_of(st.none(), st.text(max_size=20)),
 )
 def test_name_lines_split_into_the_three_fields(lines: list[str], curp: str | None) -> None:
-    split = id_document.split_name_lines(lines, curp)
+    split = split_name_lines(lines, curp)
     assert set(split) <= {"nombre", "primer_apellido", "segundo_apellido"}
     words_in = sorted(" ".join(lines).split())
     words_out = sorted(" ".join(split.values()).split())
@@ -343,7 +346,7 @@ def test_name_lines_split_into_the_three_fields(lines: list[str], curp: str | No
     st.one_of(st.none(), st.text(max_size=20)),
 )
 def test_surnames_split_keeps_every_word(surnames: str, curp: str | None) -> None:
-    first, second = id_document.split_surnames(surnames, curp)
+    first, second = split_surnames(surnames, curp)
     assert f"{first} {second}".split() == surnames.split()
 
 

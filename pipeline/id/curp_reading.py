@@ -1,0 +1,227 @@
+"""Reading the CURP off a page: the OCR-free first pass (:func:`first_curp`), the
+evidence-backed second pass with closer re-reads on the failure path only (:func:`read_curp`),
+and the document's evidence besides its CURP (:func:`curp_evidence`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from models.mrz import MrzResult
+from models.results import Reading
+from pipeline import curp as curp_rules
+from pipeline import document as doc
+from pipeline.document import Page, Phrase
+from pipeline.engines.tesseract import OcrEngine
+from pipeline.id.common import NONE, bounded
+from pipeline.id.curp_values import (
+    PART,
+    curp_candidates,
+    curp_check_ok,
+    curp_long,
+    holds_whole_curp,
+)
+from pipeline.id.labels import neighbours, value_below
+from pipeline.id.name_parts import split_mrz_names
+from pipeline.id.rereads import reocr_phrase, unread_bands
+
+
+def curp_evidence(fields: dict[str, Reading], mrz: MrzResult | None) -> curp_rules.Evidence:
+    """What the document says besides its CURP: printed and MRZ names, birth date and sex,
+    and a passport MRZ's personal number (the CURP's first 14 characters)."""
+    names: list[tuple[str, str, str | None]] = []
+    mrz_names: list[tuple[str, str, str | None]] = []
+    dates_: list[dt.date] = []
+    sexes: list[str] = []
+    own = {k: v for k, v in fields.items() if v.present and v.method not in ("curp", "mrz")}
+    if "nombre" in own and "primer_apellido" in own:
+        second = own.get("segundo_apellido", NONE).value
+        names.append((str(own["nombre"].value), str(own["primer_apellido"].value), second))
+    printed_birth = own.get("fecha_nacimiento", NONE).value
+    if isinstance(printed_birth, dt.date):
+        dates_.append(printed_birth)
+    if "sexo" in own:
+        sexes.append(str(own["sexo"].value))
+    prefix = None
+    if mrz is not None:
+        parts = split_mrz_names(mrz)
+        if parts.get("nombre") and parts.get("primer_apellido"):
+            mrz_names.append(
+                (parts["nombre"], parts["primer_apellido"], parts.get("segundo_apellido"))
+            )
+        if mrz.birth_date is not None and mrz.checks.get("birth_date"):
+            dates_.append(mrz.birth_date)
+        if (letter := mrz.sexo) is not None:
+            sexes.append(letter)
+        if mrz.checks.get("optional_data") and mrz.curp_prefix and len(mrz.curp_prefix) == 14:
+            prefix = mrz.curp_prefix
+    return curp_rules.Evidence(
+        tuple(names), tuple(dates_), tuple(sexes), prefix, mrz_names=tuple(mrz_names)
+    )
+
+
+def find_curp(
+    found: list[Phrase], label: Phrase | None, birth_year: int | None = None
+) -> tuple[Reading, Phrase | None]:
+    """The CURP: candidates near its label first, then anywhere; a valid check digit wins.
+    Also returns the phrase it was read from."""
+    close = [label, *neighbours(found, label, below=1)] if label else []
+    near = {id(p) for p in close}
+    best: tuple[Reading, Phrase | None] = (NONE, None)
+    for phrase in [p for p in close + found if len(p.text) <= _MAX_CURP_LINE]:  # no MRZ line
+        whole = holds_whole_curp(phrase.text)
+        for candidate in curp_candidates(phrase.text, birth_year):
+            valid = curp_check_ok(candidate) and whole
+            if not valid and id(phrase) not in near:
+                continue  # far from the label only a check-digit-valid CURP is believed
+            repaired = candidate not in re.sub(r"[^A-Z0-9]", "", doc.fold(phrase.text))
+            conf = bounded(max(phrase.confidence, 0.9) if valid else phrase.confidence * 0.5)
+            method = ("ocr:label" if phrase is label else "ocr:pattern") + ("" if whole else PART)
+            reading = Reading(value=candidate, confidence=conf, method=method, repaired=repaired)
+            if valid:
+                return reading, phrase
+            if not best[0].present:
+                best = (reading, phrase)
+    return best
+
+
+def curp_sources(found: list[Phrase], label: Phrase | None) -> list[Phrase]:
+    """Where a CURP may be printed, best first: its label's phrase and neighbours, then
+    every phrase of the side."""
+    near = [label, *neighbours(found, label, below=1)] if label else []
+    rest = [p for p in found if all(p is not q for q in near)]
+    return [p for p in near + rest if len(p.text) <= _MAX_CURP_LINE]
+
+
+#: longer phrases (a passport's MRZ line is 44 characters) are not searched for a printed CURP
+_MAX_CURP_LINE = 34
+
+
+def first_curp(
+    found: list[Phrase], label: Phrase | None, evidence: curp_rules.Evidence, year: int | None
+) -> Reading:
+    """The first, OCR-free pass: a CURP read as printed (check digit holding after
+    letter/digit shape repair), else the label's unconfirmed reading (low confidence)."""
+    sources = curp_sources(found, label)
+    choice = curp_rules.resolve([p.text for p in sources], evidence)
+    if choice is not None and choice.check_ok:
+        return _choice_reading(choice, sources[choice.token], label)
+    return find_curp(found, label, year)[0]
+
+
+def _choice_reading(choice: curp_rules.CurpChoice, phrase: Phrase, label: Phrase | None) -> Reading:
+    """A resolved CURP as a Reading: confidence by how it was obtained."""
+    method = "ocr:label" if phrase is label else "ocr:pattern"
+    if choice.method == "read":
+        conf = max(phrase.confidence, 0.9)
+    elif choice.check_ok:
+        conf, method = 0.85, f"{method}+{choice.method}"
+    else:
+        conf, method = 0.6, f"{method}+printed-invalid"
+    return Reading(
+        value=choice.curp, confidence=bounded(conf), method=method, repaired=choice.repaired
+    )
+
+
+def read_curp(
+    page: Page,
+    ocr: OcrEngine,
+    found: list[Phrase],
+    label: Phrase | None,
+    evidence: curp_rules.Evidence,
+) -> Reading:
+    """The CURP, settled with the document's evidence (:func:`pipeline.curp.resolve`). When
+    no reading holds its check digit, the line is OCR'd once more, closer, with a whitelist
+    (the failure path only): a reading that then holds wins; a check-failing CURP that
+    agrees with all the evidence and is read the same twice is what is printed."""
+    year = evidence.birth_dates[0].year if evidence.birth_dates else None
+    sources = curp_sources(found, label)
+    choice = curp_rules.resolve([p.text for p in sources], evidence)
+    if choice is not None and choice.check_ok:
+        return _choice_reading(choice, sources[choice.token], label)
+    fallback, phrase = find_curp(found, label, year)
+    if choice is not None:
+        phrase = sources[choice.token]
+    seen = curp_rules.readings([p.text for p in sources], evidence)
+    targets = _curp_regions(found, label, phrase)
+    for target in targets or unread_bands(page, found)[:MAX_BANDS]:
+        text = reocr_phrase(page, target, ocr, whitelist=CURP_WHITELIST, block=not targets)
+        # a band's two readings share one crop: only a check-digit-valid CURP is taken there
+        second = _second_reading(text, evidence, seen if targets else None)
+        if second is None and targets:
+            second = _check_read_elsewhere(text, target.text, evidence)
+        if second is not None:
+            return second
+        if fallback.present and fallback.value in curp_candidates(text, year) and phrase:
+            return fallback.model_copy(update={"confidence": bounded(phrase.confidence)})
+        if not targets and any(curp_long(word) for word in text.split()):
+            break  # the band held a CURP-long line (read twice) but no agreeing CURP
+    return fallback
+
+
+def _second_reading(
+    text: str, evidence: curp_rules.Evidence, seen: set[str] | None
+) -> Reading | None:
+    """A closer re-OCR's CURP: one whose check digit holds, or a check-failing one that
+    agrees with all the evidence and was read the same before (``seen``: the first pass's
+    readings up to one confusion, and the other lines of this re-OCR; None: no
+    check-failing CURP is taken)."""
+    lines = text.splitlines() or [""]
+    again = curp_rules.resolve(lines, evidence)
+    if again is None:
+        return None
+    if again.check_ok:
+        method = "ocr:region" + ("" if again.method == "read" else f"+{again.method}")
+        return Reading(value=again.curp, confidence=0.85, method=method, repaired=again.repaired)
+    if seen is None:
+        return None
+    others = [line for i, line in enumerate(lines) if i != again.token]
+    if again.curp in seen | curp_rules.readings(others, evidence):
+        return Reading(value=again.curp, confidence=0.6, method="ocr:region+printed-invalid")
+    return None
+
+
+def _check_read_elsewhere(text: str, first: str, evidence: curp_rules.Evidence) -> Reading | None:
+    """A closer re-read whose CURP agrees with all the evidence but ends in a letter no
+    check reading fits (S for 9), when the first reading of the same line ended in a digit
+    that makes the check digit hold: each reading supplies what the other misread.
+
+    >>> ev = curp_rules.Evidence(names=(("Ana", "Zúñiga", "Martínez"),),
+    ...                          birth_dates=(dt.date(1985, 11, 9),), sexes=("M",))
+    >>> _check_read_elsewhere("CURP ZUMA851109MMCXRN0S", "curp ZUMA85109MMCXRN09", ev).value
+    'ZUMA851109MMCXRN09'
+    >>> _check_read_elsewhere("CURP ZUMA851109MMCXRN0S", "curp ZUMA85109MMCXRN07", ev) is None
+    True
+    """
+    again = curp_rules.resolve(text.splitlines() or [""], evidence)
+    last = re.sub(r"[^A-Z0-9]", "", doc.fold(text))[-1:]
+    tail = re.sub(r"[^A-Z0-9]", "", doc.fold(first))[-1:]
+    if again is None or again.check_ok or not last.isalpha() or not tail.isdigit():
+        return None
+    value = again.curp[:17] + tail
+    if again.method != "printed-invalid" or not curp_check_ok(value):
+        return None
+    return Reading(value=value, confidence=0.8, method="ocr:region+check-first", repaired=True)
+
+
+def _curp_regions(found: list[Phrase], label: Phrase | None, phrase: Phrase | None) -> list[Phrase]:
+    """Where to look again for a CURP: the phrase a doubtful one was read from, else the
+    label's line to its right, else the line under the label."""
+    if phrase is not None:
+        return [phrase]
+    if label is None:
+        return []
+    h = max(label.height, 8)
+    line = Phrase(label.text, label.confidence, label.left, label.top, label.right + 20 * h,
+                  label.bottom, label.line)  # fmt: skip
+    below = value_below(found, label)
+    return [line] + ([below] if below is not None else [])
+
+
+#: characters of a CURP line (label letters included)
+CURP_WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+#: at most this many unread bands of a page are OCR'd again looking for a missing CURP
+MAX_BANDS = 3

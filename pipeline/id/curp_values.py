@@ -1,0 +1,85 @@
+"""CURP values as text: candidates in an OCR'd line, the check-digit test, and whether a
+reading is "as printed" (no repair beyond letter/digit shape).
+"""
+
+from __future__ import annotations
+
+import re
+
+from models.results import Reading
+from pipeline import curp as curp_rules
+from pipeline import document as doc
+from pipeline.id.common import CURP_SHAPE, TO_DIGIT, TO_LETTER
+
+
+def read_as_printed(curp: Reading) -> bool:
+    """The CURP was read with its check digit holding and no repair beyond letter/digit shape."""
+    method = str(curp.method)
+    return curp_check_ok(str(curp.value)) and method != "ocr:region" and PART not in method
+
+
+def curp_candidates(text: str, birth_year: int | None = None) -> list[str]:
+    """18-character windows of ``text`` (spaces removed) shaped like a CURP once
+    :func:`pipeline.curp.repair` has undone OCR letter/digit confusions by position; for the
+    homonym character (a digit before 2000, a letter from 2000) both readings are offered,
+    unless the printed ``birth_year`` tells which; those whose check digit holds come first.
+
+    >>> curp_candidates("CURP GOPM9OO315MDFNRRO" + curp_rules.check_digit("GOPM900315MDFNRR0"), 1990)
+    ['GOPM900315MDFNRR09']
+    """
+    squashed = re.sub(r"[^A-Z0-9Ñ]", "", doc.fold(curp_rules.ocr_glyphs(text)))
+    found: list[str] = []
+    for start in range(0, max(0, len(squashed) - 17)):
+        fixed = curp_rules.repair(squashed[start : start + 18])
+        if fixed is None or not CURP_SHAPE.fullmatch(fixed.curp):
+            continue
+        head, homonym, check = fixed.curp[:16], fixed.curp[16], fixed.curp[17]
+        options = [homonym, homonym.translate(TO_DIGIT), homonym.translate(TO_LETTER)]
+        if birth_year is not None:
+            options = [h for h in options if h.isdigit() == (birth_year < 2000)]
+        for alt in dict.fromkeys(options):
+            value = head + alt + check
+            if value not in found:
+                found.append(value)
+    return sorted(found, key=lambda c: not curp_check_ok(c))
+
+
+def curp_check_ok(value: str) -> bool:
+    """The CURP's check digit holds (18 characters) on a CURP-shaped value: a vowel read
+    where an inner consonant goes (R read as A keeps the check digit when its weight is 5)
+    is no reading of a CURP.
+
+    >>> curp_check_ok("MOSA740216HSRRNN85"), curp_check_ok("MOSA740216HSRANN85")
+    (True, False)
+    """
+    if len(value) != 18 or curp_rules.check_digit(value[:17]) != value[17]:
+        return False
+    return "format" not in curp_rules.validate(value).problems
+
+
+#: method suffix of a CURP cut out of a longer run of glyphs: its check digit may hold by
+#: chance (one window in ten), so it is not taken as read (the evidence pass settles it)
+PART = "+part"
+
+
+def holds_whole_curp(text: str) -> bool:
+    """``text`` (its CURP label aside) has exactly a CURP's 18 letters and digits, or a word
+    of them: a CURP read there needs no glyph dropped.
+
+    >>> holds_whole_curp("CURP GOPM900315MDFNRR09"), holds_whole_curp("CURPGOPM9003 15MDFNRR09")
+    (True, True)
+    >>> holds_whole_curp("cur? GAGA0O70516HDFLNRAS"), holds_whole_curp("PETEO020606HBSXLRA9")
+    (False, False)
+    """
+    body = re.sub(r"^\W*CUR\W?P?", "", doc.fold(curp_rules.ocr_glyphs(text)))
+    words = [re.sub(r"[^A-Z0-9Ñ]", "", word) for word in body.split()]
+    return len("".join(words)) == 18 or any(len(word) == 18 for word in words)
+
+
+def curp_long(word: str) -> bool:
+    """A word as long as a CURP (give or take OCR'd extras) with its birth date's digits.
+
+    >>> curp_long("CUOJ910623HCMRRSOS9"), curp_long("ESTADOSUNIDOSMEXICAN")
+    (True, False)
+    """
+    return 16 <= len(word) <= 22 and sum(c.isdigit() for c in word) >= 4

@@ -1,0 +1,151 @@
+"""Finding a layout's printed labels on a page (:func:`find_labels`, template-driven) and the
+phrases that may hold each label's value: beside it, under it, the block below it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from models.results import Reading
+from pipeline import document as doc
+from pipeline import names
+from pipeline.document import Phrase
+from pipeline.id import templates
+from pipeline.id.common import NONE, bounded
+
+
+def find_labels(found: list[Phrase], template: templates.Template) -> dict[str, Phrase]:
+    """The first phrase holding each of the layout's labels (regex on folded text); a label
+    not found that way may be a phrase starting with its ``fuzzy`` words read with one OCR
+    slip (``¡OMBRE``)."""
+    labels: dict[str, Phrase] = {}
+    table = template.labels
+    for phrase in found:
+        for name, pattern in table.items():
+            if name not in labels and re.search(pattern, phrase.key):
+                labels[name] = phrase
+    for name, field in template.fields.items():
+        if field.fuzzy is not None and name not in labels:
+            fuzzy = next((p for p in found if starts_like(p.key, field.fuzzy)), None)
+            if fuzzy is not None:
+                labels[name] = fuzzy
+    return labels
+
+
+def starts_like(key: str, words: str) -> bool:
+    """``key`` begins with ``words`` up to one character's edit (letters and spaces only).
+
+    >>> starts_like("¡OMBRE", "NOMBRE"), starts_like("NOMBRES", "NOMBRE"), starts_like("NORTE", "NOMBRE")
+    (True, True, False)
+    """
+    plain = re.sub(r"[^A-Z ]", "", key).strip()
+    size = len(words)
+    return any(
+        names.edit_distance(plain[:n], words, limit=2) <= 1 for n in (size - 1, size, size + 1)
+    )
+
+
+def after_label(phrase: Phrase, pattern: str) -> str:
+    """The text of ``phrase`` after its label (empty when the label ends the phrase)."""
+    match = re.search(pattern, phrase.key)
+    return phrase.text[match.end() :].strip(" :.-") if match else ""
+
+
+def neighbours(found: list[Phrase], label: Phrase, below: int = 2) -> list[Phrase]:
+    """Phrases that may hold the label's value: right of it on its line, then just below it."""
+    right = [p for p in found if p.line == label.line and p.left >= label.right - 2]
+    height = max(label.height, 8)
+    under = [
+        p
+        for p in found
+        if p.top >= label.bottom - height * 0.3
+        and p.top <= label.bottom + height * 2.5 * below
+        and p.line != label.line
+        and p.right > label.left - height
+        and p.left < label.left + height * 12
+    ]
+    under.sort(key=lambda p: (p.top, abs(p.left - label.left)))
+    return sorted(right, key=lambda p: p.left) + under
+
+
+def value_after(found: list[Phrase], label: Phrase | None, pattern: str) -> Reading:
+    """The first match of ``pattern`` after ``label``: in its phrase, to its right, or below."""
+    if label is None:
+        return NONE
+    sources = [label, *neighbours(found, label, below=1)]
+    for index, phrase in enumerate(sources):
+        text = phrase.text if index else after_label_any(phrase)
+        match = re.search(pattern, doc.fold(text))
+        if match:
+            method = "ocr:label" if index == 0 else "ocr:label-near"
+            return Reading(
+                value=match.group(0), confidence=bounded(phrase.confidence), method=method
+            )
+    return NONE
+
+
+def after_label_any(phrase: Phrase) -> str:
+    """The text of ``phrase`` after the first label of any layout it holds (else all of it)."""
+    patterns = [p for t in templates.all_templates() for p in t.labels.values()]
+    for pattern in patterns:
+        rest = after_label(phrase, pattern)
+        if rest != phrase.text.strip(" :.-") and re.search(pattern, phrase.key):
+            return rest
+    return phrase.text
+
+
+def block_below(
+    found: list[Phrase], label: Phrase, stop: str, limit: int, gap: float = 2.2
+) -> list[Phrase]:
+    """Up to ``limit`` phrases under ``label``, left-aligned with it, stopping at the next
+    label (a match of ``stop``) or at a gap wider than ``gap`` label heights."""
+    height = max(label.height, 8)
+    rest = after_label(label, stop)
+    block: list[Phrase] = []
+    last = label
+    for phrase in found:
+        if phrase.line <= label.line or abs(phrase.left - label.left) > height * 2.5:
+            continue
+        if phrase.top - last.bottom > height * gap or re.search(stop, phrase.key):
+            break
+        block.append(phrase)
+        last = phrase
+        if len(block) >= limit:
+            break
+    if rest and not block:
+        return [label]
+    return block
+
+
+def row_of(found: list[Phrase], first: Phrase, stop: str) -> list[Phrase]:
+    """``first`` and the phrases continuing it on the same row (the OCR may split one
+    printed line, e.g. a second given name, into two phrases): vertically overlapping,
+    each starting within ~2.5 letter heights of the previous one's end, no label (``stop``)."""
+    row = [first]
+    for phrase in sorted(found, key=lambda p: p.left):
+        last = row[-1]
+        h = max(last.height, 8)
+        centre, last_centre = (phrase.top + phrase.bottom) / 2, (last.top + last.bottom) / 2
+        if (
+            phrase is not first
+            and last.right - h * 0.3 <= phrase.left <= last.right + 2.5 * h
+            and abs(centre - last_centre) <= 0.6 * h
+            and not re.search(stop, phrase.key)
+        ):
+            row.append(phrase)
+    return row
+
+
+def value_below(found: list[Phrase], label: Phrase) -> Phrase | None:
+    """The phrase printed right under a label (left-aligned with it, within ~2.5 lines);
+    specks and fragments (short, unsure) are skipped."""
+    h = max(label.height, 8)
+    candidates = [
+        p
+        for p in found
+        if p.line != label.line
+        and label.bottom - 0.3 * h <= p.top <= label.bottom + 2.5 * h
+        and label.left - 1.5 * h <= p.left <= label.left + 3 * h
+        and not (len(p.text) < 3 and p.confidence < 0.6)
+    ]
+    return min(candidates, key=lambda p: p.top, default=None)

@@ -1,0 +1,284 @@
+"""Read an INE (front + back) or a Mexican passport data page into typed, scored fields.
+
+::
+
+    reading = read_id(front, back, "ine", ocr)
+    reading.curp.value, reading.curp.confidence, reading.curp.method   # "GOPM...", 0.97, "ocr:label"
+    reading.mrz.valid                                                   # every check digit held
+
+How: each side is located and straightened (:mod:`pipeline.document`), OCR'd once (words with
+boxes), and the fields are found by their printed labels (``NOMBRE``, ``CURP``, ``CLAVE DE
+ELECTOR``, ``FECHA DE NACIMIENTO``, ``SEXO``, ``VIGENCIA``..., from the layout templates of
+:mod:`pipeline.id.templates`) and by their patterns, never by coordinates. Check digits and
+cross-field agreement pick among candidates and repair OCR confusions: the CURP's check digit
+and its embedded birth date/sex, the MRZ's check digits (TD1 on the INE back, TD3 on the
+passport). A field missing after the first pass is OCR'd again in the small region beside its
+label (:mod:`pipeline.id.rechecks`, :mod:`pipeline.id.rereads`). Measurements only: readability
+is decided by the checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import numpy as np
+
+from models.documents import DocumentImage, IdReading
+from models.mrz import MrzResult
+from models.results import Reading
+from pipeline import curp as curp_rules
+from pipeline import document as doc
+from pipeline import mrz_image
+from pipeline.document import Page
+from pipeline.engines.tesseract import OcrEngine
+from pipeline.id import templates
+from pipeline.id.common import NONE, curp_text, from_mrz
+from pipeline.id.curp_reading import curp_evidence, first_curp, read_curp
+from pipeline.id.curp_values import read_as_printed
+from pipeline.id.fields import (
+    find_birth_date,
+    find_clave_elector,
+    find_domicilio,
+    find_sex,
+    find_vigencia,
+    passport_date,
+    passport_sex,
+)
+from pipeline.id.labels import find_labels, value_after
+from pipeline.id.marks import fit_tall_words, with_diacritics
+from pipeline.id.name_parts import printed_words, split_mrz_names, with_printed_accents
+from pipeline.id.name_reading import (
+    enye_from_curp,
+    fill_names_from_mrz,
+    find_names_ine,
+    passport_names,
+    reconcile_with_mrz,
+)
+from pipeline.id.rechecks import (
+    recheck_ine_dates,
+    recheck_ine_names,
+    recheck_mrz_names,
+    recheck_passport_dates,
+    recheck_passport_names,
+    settle_ine_curp,
+)
+from pipeline.id.rereads import reread_levelled
+from pipeline.uploads import Upload
+
+
+def read_id(front: Upload, back: Upload | None, id_type: str, ocr: OcrEngine) -> IdReading:
+    """Read the ID's fields. Never raises on bad input: an unusable side gives empty fields."""
+    if not front.ok or front.image is None:
+        return IdReading(id_type=id_type, problem=f"front_{front.kind}")
+    if id_type == "passport":
+        return read_passport(front.image, ocr)
+    back_image = back.image if back is not None and back.ok else None
+    return read_ine(front.image, back_image, ocr)
+
+
+def read_ine(front: np.ndarray, back: np.ndarray | None, ocr: OcrEngine) -> IdReading:
+    """Read an INE: printed front fields, and the TD1 MRZ of the back when given."""
+    front_page, front_record = read_side(front, ocr)
+    fields = ine_front_fields(front_page, ocr)
+    weak = not read_as_printed(fields["curp"]) or not _names_printed(fields)
+    again = reread_levelled(front, front_page, front_record, "ine_front", weak, ocr)
+    if again is not None:
+        other = ine_front_fields(again[0], ocr)
+        if _strength(other) > _strength(fields):
+            (front_page, front_record), fields = again, other
+    back_page, back_record, mrz = read_back(back, ocr) if back is not None else (None, None, None)
+    if mrz is not None and mrz.valid:
+        recheck_ine_dates(front_page, ocr, fields, mrz)
+    if not read_as_printed(fields["curp"]):
+        settle_ine_curp(front_page, ocr, fields, mrz)
+    found = doc.phrases(front_page.words)
+    if mrz is not None and mrz.valid:
+        recheck_ine_names(front_page, ocr, fields, mrz, found)
+    if mrz is not None and mrz.valid and back_page is not None:
+        mrz = recheck_mrz_names(back_page, ocr, fields, mrz)
+    reconcile_with_mrz(fields, mrz, found)
+    fill_names_from_mrz(fields, mrz, found)
+    enye_from_curp(fields)
+    return _merge_ine(fields, mrz, front_record, back_record)
+
+
+def read_back(image: np.ndarray, ocr: OcrEngine) -> tuple[Page, DocumentImage, MrzResult | None]:
+    """Read an INE back: its MRZ (upright, else turned 180°) decides the orientation; the
+    side is only OCR'd as text when no valid MRZ was found (to tell what it shows instead).
+    Returns the side turned as it was read, its measurements and its MRZ."""
+    page = doc.locate(image, "card")
+    h, w = page.image.shape[:2]
+    first = 90 if h > w else 0
+    best: MrzResult | None = None
+    best_page = page
+    # the likely turns first; a card not outlined in a portrait photo may still be upright
+    for degrees in (first, first + 180, first + 90, first + 270):
+        turned = doc.rotate(page.image, degrees % 360)
+        mrz = mrz_image.read_mrz(turned, ocr)
+        if mrz is not None and (best is None or _mrz_rank(mrz) > _mrz_rank(best)):
+            best = mrz
+            best_page = doc.Page(turned, page.outline_found, degrees % 360)
+        if best is not None and best.valid:
+            break
+    if best is not None and best.valid:
+        record = doc.describe(best_page, text="\n".join(best.lines))
+        confidence = round(best.confidence, 4)
+        return best_page, record.model_copy(update={"ocr_confidence": confidence}), best
+    upright = doc.upright(best_page, ocr, "card")
+    text = doc.page_text(upright.words) + ("\n" + "\n".join(best.lines) if best else "")
+    return upright, doc.describe(upright, text=text), best
+
+
+def _names_printed(fields: dict[str, Reading]) -> bool:
+    return all(fields.get(k, NONE).present for k in ("primer_apellido", "nombre"))
+
+
+#: the fields a reading of a side is judged by (besides a CURP read as printed)
+_CORE = ("curp", "primer_apellido", "nombre", "fecha_nacimiento", "sexo", "vigencia_hasta")
+
+
+def _strength(fields: dict[str, Reading], mrz: MrzResult | None = None) -> tuple[int, int, float]:
+    """How well a side was read: a valid MRZ (passport page), a CURP read as printed, then
+    how many core fields were read in the print, then their mean confidence."""
+    printed = [fields.get(k, NONE) for k in _CORE]
+    printed = [r for r in printed if r.present and r.method not in ("mrz", "curp")]
+    mean = sum(r.confidence for r in printed) / len(printed) if printed else 0.0
+    valid = int(mrz is not None and mrz.valid) * 2 + int(read_as_printed(fields["curp"]))
+    return valid, len(printed), round(mean, 4)
+
+
+def _mrz_rank(mrz: MrzResult) -> tuple[int, bool, float]:
+    return (sum(mrz.checks.values()), mrz.valid, mrz.confidence)
+
+
+def read_side(image: np.ndarray, ocr: OcrEngine) -> tuple[Page, DocumentImage]:
+    """Locate, straighten and OCR one card side; return the page (its over-tall word boxes
+    fitted to their ink, :func:`fit_tall_words`; the Ñ and accents the OCR dropped put back,
+    :func:`with_diacritics`) and its measurements."""
+    page = doc.read_page(image, ocr, "card")
+    return with_diacritics(fit_tall_words(page)), doc.describe(page)
+
+
+def ine_front_fields(page: Page, ocr: OcrEngine) -> dict[str, Reading]:
+    """Every printed field of an INE front that could be found, by name."""
+    found = doc.phrases(page.words)
+    ine = templates.load(templates.INE_FRONT)
+    labels = find_labels(found, ine)
+    fields: dict[str, Reading] = {}
+    printed_birth = find_birth_date(found, labels.get("nacimiento"), NONE)
+    year = printed_birth.value.year if isinstance(printed_birth.value, dt.date) else None
+    born = [printed_birth.value] if isinstance(printed_birth.value, dt.date) else []
+    evidence = curp_rules.Evidence(birth_dates=tuple(born))
+    fields["curp"] = first_curp(found, labels.get("curp"), evidence, year)
+    fields["clave_elector"] = find_clave_elector(found, labels.get("clave"))
+    fields["fecha_nacimiento"] = find_birth_date(found, labels.get("nacimiento"), fields["curp"])
+    fields["sexo"] = find_sex(page, found, labels.get("sexo"), fields["curp"], ocr)
+    fields.update(find_names_ine(found, labels, fields["curp"]))
+    fields.update(find_domicilio(found, labels))
+    fields["vigencia"], fields["vigencia_hasta"] = find_vigencia(found, labels.get("vigencia"))
+    fields["anio_registro"] = value_after(found, labels.get("registro"), ine.value("registro"))
+    fields["seccion"] = value_after(found, labels.get("seccion"), ine.value("seccion"))
+    return fields
+
+
+def _merge_ine(
+    fields: dict[str, Reading],
+    mrz: MrzResult | None,
+    front: DocumentImage,
+    back: DocumentImage | None,
+) -> IdReading:
+    """Fill what the front missed from the MRZ (marked ``method="mrz"``)."""
+    if mrz is not None:
+        fields["numero_documento"] = from_mrz(mrz.document_number.replace("<", "") or None, mrz)
+        for name, value in (
+            ("fecha_nacimiento", mrz.birth_date),
+            ("sexo", mrz.sexo),
+            ("vigencia_hasta", mrz.expiry_date),
+        ):
+            if not fields.get(name, NONE).present and value is not None:
+                fields[name] = from_mrz(value, mrz)
+        for name, value in split_mrz_names(mrz).items():
+            # a valid MRZ with one surname says the second one is empty (not unread)
+            if not fields.get(name, NONE).present and (value or mrz.valid):
+                fields[name] = from_mrz(value, mrz)
+    return IdReading.model_validate(
+        {"id_type": "ine", "front": front, "back": back, "mrz": mrz, **_typed(fields)}
+    )
+
+
+def _typed(fields: dict[str, Reading]) -> dict[str, Reading]:
+    """Keep only the fields IdReading declares."""
+    return {name: value for name, value in fields.items() if name in IdReading.model_fields}
+
+
+def read_passport(image: np.ndarray, ocr: OcrEngine) -> IdReading:
+    """Read a passport data page: printed fields by their bilingual labels, and the TD3 MRZ.
+    A page whose first reading failed its check is read again levelled
+    (:func:`reread_levelled`) and the stronger reading kept."""
+    page, record = read_side(image, ocr)
+    fields, mrz = passport_fields(page, ocr)
+    weak = mrz is None or not mrz.valid or not read_as_printed(fields["curp"])
+    again = reread_levelled(image, page, record, "passport", weak, ocr)
+    if again is not None:
+        other, other_mrz = passport_fields(again[0], ocr)
+        if _strength(other, other_mrz) > _strength(fields, mrz):
+            record, fields, mrz = again[1], other, other_mrz
+    return IdReading.model_validate(
+        {"id_type": "passport", "front": record, "mrz": mrz, **_typed(fields)}
+    )
+
+
+def passport_fields(page: Page, ocr: OcrEngine) -> tuple[dict[str, Reading], MrzResult | None]:
+    """The fields of a read passport page: printed ones by their labels, and its TD3 MRZ."""
+    found = doc.phrases(page.words)
+    passport = templates.load(templates.PASSPORT_PAGE)
+    labels = find_labels(found, passport)
+    mrz = mrz_image.read_mrz(page.image, ocr)
+    fields: dict[str, Reading] = {}
+    fields["fecha_nacimiento"] = passport_date(found, labels.get("nacimiento"), birth=True)
+    born = fields["fecha_nacimiento"].value or (mrz.birth_date if mrz else None)
+    year = born.year if isinstance(born, dt.date) else None
+    dates_ = (born,) if isinstance(born, dt.date) else ()
+    first = first_curp(found, labels.get("curp"), curp_rules.Evidence(birth_dates=dates_), year)
+    fields["curp"] = first
+    fields["vigencia_hasta"] = passport_date(found, labels.get("caducidad"))
+    fields["sexo"] = passport_sex(found, labels.get("sexo"))
+    fields["numero_documento"] = value_after(found, labels.get("numero"), passport.value("numero"))
+    if mrz is not None and mrz.valid:
+        recheck_passport_dates(page, ocr, fields, labels, mrz)
+    fields.update(passport_names(found, labels, curp_text(first), mrz))
+    prefix = curp_evidence({}, mrz).prefix
+    if not read_as_printed(first) or (prefix and not str(first.value).startswith(prefix)):
+        fields["curp"] = read_curp(page, ocr, found, labels.get("curp"), curp_evidence(fields, mrz))
+        if fields["curp"].value != first.value:
+            fields.update(passport_names(found, labels, curp_text(fields["curp"]), mrz))
+    if mrz is not None and mrz.valid:
+        recheck_passport_names(page, ocr, fields, labels, mrz)
+    _fill_from(fields, mrz, printed_words(found))
+    enye_from_curp(fields)
+    return fields, mrz
+
+
+def _fill_from(
+    fields: dict[str, Reading], mrz: MrzResult | None, words: list[str] | None = None
+) -> None:
+    """Passport: the MRZ fills or confirms the printed fields (names with the accents of
+    the printed ``words``)."""
+    words = words or []
+    if mrz is None:
+        return
+    fill: dict[str, Callable[[], object]] = {
+        "numero_documento": lambda: mrz.document_number.replace("<", "") or None,
+        "fecha_nacimiento": lambda: mrz.birth_date,
+        "vigencia_hasta": lambda: mrz.expiry_date,
+        "sexo": lambda: mrz.sexo,
+    }
+    for name, get in fill.items():
+        if not fields.get(name, NONE).present:
+            fields[name] = from_mrz(get(), mrz)
+    if mrz.checks.get("document_number") and mrz.document_number.replace("<", ""):
+        fields["numero_documento"] = from_mrz(mrz.document_number.replace("<", ""), mrz)
+    for name, value in split_mrz_names(mrz).items():
+        if not fields.get(name, NONE).present and value:
+            fields[name] = from_mrz(with_printed_accents(value, words), mrz)
