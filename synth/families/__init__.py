@@ -104,6 +104,24 @@ def fit_mrz_font(chars: int, width_mm: float) -> Font:
     return probe.sized(10.0 * width_mm / text_width_mm("<" * chars, probe))
 
 
+def draw_mrz(
+    page: Page,
+    lines: list[str],
+    rng: random.Random,
+    band: tuple[float, Color],
+    first: tuple[float, float],
+    pitch: float,
+    width_mm: float,
+) -> None:
+    """The machine-readable zone as given: a clear band from ``band[0]`` mm down to the bottom
+    (``band[1]`` its colour), then ``lines`` in OCR-B spanning ``width_mm``, the first with its
+    baseline at ``first`` (x, y) and the next ``pitch`` mm lower, each nudged sideways a little."""
+    page.rect(0, band[0], page.width, page.height - band[0], fill=band[1])
+    font = fit_mrz_font(max((len(line) for line in lines), default=30), width_mm)
+    for i, line in enumerate(lines):
+        page.text(first[0] + rng.uniform(-0.3, 0.3), first[1] + pitch * i, line, font, (22, 22, 28))
+
+
 def scribble(
     page: Page,
     box: tuple[float, float, float, float],

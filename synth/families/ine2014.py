@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from synth.draw import Page, render_pil, text_width_mm
-from synth.families import Color, IdFamily, fit_mrz_font, rainbow_background, scribble
+from synth.families import Color, IdFamily, draw_mrz, rainbow_background, scribble
 from synth.fonts import Font, family
 from synth.ids import INE_MM, IdCard
 
@@ -187,10 +187,7 @@ def render_back(card: IdCard, rng: random.Random, k: float = 11.0) -> Image.Imag
     scribble(page, (46.0 + dx, 23.5, 17.0, 5.0), rng, (30, 30, 60))
     page.text(54.5 + dx, 31.3, "SECRETARIO EJECUTIVO DEL", small, grey, align="m")
     page.text(54.5 + dx, 33.2, "INSTITUTO NACIONAL ELECTORAL", Font(bold, 3.1), grey, align="m")
-    page.rect(0, 36.0, INE_MM[0], INE_MM[1] - 36.0, fill=(248, 248, 244))
-    font = fit_mrz_font(30, 76.0)
-    for i, line in enumerate(card.mrz_lines):
-        page.text(4.8 + rng.uniform(-0.3, 0.3), 41.2 + 4.5 * i, line, font, (20, 20, 28))
+    draw_mrz(page, card.mrz_lines, rng, (36.0, (248, 248, 244)), (4.8, 41.2), 4.5, 76.0)
     img = render_pil(page, k)
     return img.filter(ImageFilter.GaussianBlur(0.03 * k))
 

@@ -19,7 +19,7 @@ from PIL import Image, ImageEnhance, ImageFilter
 
 from synth.curp import STATES
 from synth.draw import Page, render_pil, text_width_mm
-from synth.families import IdFamily, fit_mrz_font, rainbow_background, scribble
+from synth.families import IdFamily, draw_mrz, rainbow_background, scribble
 from synth.fonts import Font, family
 from synth.ids import PASSPORT_MM, IdCard
 
@@ -115,10 +115,7 @@ def render_front(
         page.text(x + dx, y + dy + 3.2, value, font, ink)
     serial = f"{rng.randint(10**9, 10**10 - 1)}"
     page.text(120.0 + dx, 72.0, serial, Font(reg, 4.6), (150, 60, 60), align="r")
-    page.rect(0, 74.0, PASSPORT_MM[0], PASSPORT_MM[1] - 74.0, fill=(244, 246, 244))
-    font = fit_mrz_font(44, 113.0)
-    for i, line in enumerate(card.mrz_lines):
-        page.text(6.0 + rng.uniform(-0.3, 0.3), 79.6 + 5.4 * i, line, font, (25, 25, 25))
+    draw_mrz(page, card.mrz_lines, rng, (74.0, (244, 246, 244)), (6.0, 79.6), 5.4, 113.0)
     img = render_pil(page, k)
     return img.filter(ImageFilter.GaussianBlur(0.04 * k))
 
