@@ -624,11 +624,21 @@ def _readings(
     found = [_Candidate(base, edits, (), whole)] if _plausible(base) else []
     if len(edits) >= 2:
         return found
-    for i, alt in _swaps(raw, base):
+    # an evidence swap only on a whole printed word read without dropped glyphs: a window
+    # cut across words, or shortened, plus a free substitution fits the check digit by chance
+    pinned = _evidence_swaps(base, evidence) if whole and not edits else []
+    for i, alt in _swaps(raw, base) + pinned:
         value = base[:i] + alt + base[i + 1 :]
         if _plausible(value):
             swapped = () if i == 17 else (i,)
             found.append(_Candidate(value, (*edits, f"swap@{i}"), swapped, whole))
+    # a letter in the check position has more than one digit reading (S: 5 or 8), each
+    # with the evidence's pinned characters
+    for check in CHECK_GLYPHS.get(raw[17], "")[1:] if pinned else ():
+        for i, alt in pinned:
+            value = base[:i] + alt + base[i + 1 : 17] + check
+            if _plausible(value):
+                found.append(_Candidate(value, ("swap@17", f"swap@{i}"), (i,), whole))
     return found
 
 
@@ -664,6 +674,28 @@ def _swaps(raw: str, base: str) -> list[tuple[int, str]]:
     if not glyph.isdigit():
         swaps.extend((17, alt) for alt in CHECK_GLYPHS.get(glyph, "")[1:])
     return swaps
+
+
+def _evidence_swaps(base: str, evidence: Evidence) -> list[tuple[int, str]]:
+    """(position, character) where the document's own evidence pins one character (a name's
+    initial or inner consonant, a birth-date digit, the sex) and the reading has another: an
+    OCR misreading no confusion table lists (R read as A). Like every swap it is taken only
+    when the check digit then holds and all the other evidence agrees (:func:`resolve`).
+
+    >>> ev = Evidence(names=(("Raúl", "Peña", "Luna"),), birth_dates=(dt.date(1971, 12, 28),))
+    >>> _evidence_swaps("PELA711228HGTXNL08", ev)
+    [(3, 'R')]
+    """
+    swaps = []
+    for i, chars in enumerate(_allowed(evidence)):
+        if len(chars) == 1 and base[i] not in chars:
+            swaps.append((i, next(iter(chars))))
+    return swaps
+
+
+@functools.lru_cache(maxsize=64)
+def _allowed(evidence: Evidence) -> list[frozenset[str]]:
+    return evidence.allowed()
 
 
 def _plausible(value: str) -> bool:

@@ -205,3 +205,18 @@ def test_never_raises(text: str) -> None:
     find_curps(text)
     resolve([text], EVIDENCE)
     agreement(text, text, text, text, None, text[:1] or None, text[:2] or None)
+
+
+def test_a_character_the_evidence_pins_is_restored_when_the_check_digit_then_holds() -> None:
+    # seed 9101 passport_2021 case-0023: R of RAÚL read as A, and the check digit 8 as S;
+    # no confusion table has A/R, but the given name's initial pins that position
+    evidence = Evidence(
+        names=(("Raúl", "Peña", "Luna"),), birth_dates=(dt.date(1971, 12, 28),), sexes=("H",)
+    )
+    choice = resolve(["PELA71 1 228HGTXNLOS"], evidence)
+    assert choice is not None and choice.curp == "PELR711228HGTXNL08" and choice.repaired
+    # without the names nothing pins that position: no repair
+    assert resolve(["PELA71 1 228HGTXNLOS"], Evidence(birth_dates=(dt.date(1971, 12, 28),))) is None
+    # a check-digit-valid CURP printed against the names is read as printed, never rewritten
+    other = "PELA711228HGTXNL0" + check_digit("PELA711228HGTXNL0")
+    assert resolve([other], evidence).curp == other

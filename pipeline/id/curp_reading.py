@@ -12,6 +12,7 @@ from models.mrz import MrzResult
 from models.results import Reading
 from pipeline import curp as curp_rules
 from pipeline import document as doc
+from pipeline import mrz
 from pipeline.document import Page, Phrase
 from pipeline.engines.tesseract import OcrEngine
 from pipeline.id.common import NONE, bounded
@@ -69,7 +70,7 @@ def find_curp(
     close = [label, *neighbours(found, label, below=1)] if label else []
     near = {id(p) for p in close}
     best: tuple[Reading, Phrase | None] = (NONE, None)
-    for phrase in [p for p in close + found if len(p.text) <= _MAX_CURP_LINE]:  # no MRZ line
+    for phrase in [p for p in close + found if not mrz_like(p.text)]:
         whole = holds_whole_curp(phrase.text)
         for candidate in curp_candidates(phrase.text, birth_year):
             valid = curp_check_ok(candidate) and whole
@@ -91,11 +92,19 @@ def curp_sources(found: list[Phrase], label: Phrase | None) -> list[Phrase]:
     every phrase of the side."""
     near = [label, *neighbours(found, label, below=1)] if label else []
     rest = [p for p in found if all(p is not q for q in near)]
-    return [p for p in near + rest if len(p.text) <= _MAX_CURP_LINE]
+    return [p for p in near + rest if not mrz_like(p.text)]
 
 
-#: longer phrases (a passport's MRZ line is 44 characters) are not searched for a printed CURP
-_MAX_CURP_LINE = 34
+def mrz_like(text: str) -> bool:
+    """A line of a machine-readable zone (fillers, once OCR look-alikes are mapped), where no
+    printed CURP is searched; a long printed line (a CURP beside AÑO DE REGISTRO) is searched.
+
+    >>> mrz_like("P<MEXPEREZ<<ANA<<<<<<<<"), mrz_like("G12345678MEX8505121F3003013<<<<<<<<0")
+    (True, True)
+    >>> mrz_like("CURP VAZO870706HDFLXS04 AÑO DE REGISTRO 2019 00")
+    False
+    """
+    return mrz.clean_line(text).count("<") >= 2
 
 
 def first_curp(
