@@ -192,3 +192,36 @@ def test_a_levelled_second_reading_only_on_the_failure_path() -> None:
     assert reread_levelled(photo, whole, front, "ine_front", False, ocr) is None  # type: ignore[arg-type]
     upright = _slanted_card(0.0)
     assert reread_levelled(upright, whole, other, "ine_front", True, ocr) is None  # type: ignore[arg-type]
+
+
+def _block_page() -> tuple[document.Page, document.Phrase, list[document.Phrase]]:
+    """A small NOMBRE label over three name lines printed much larger than it (the INE 2014
+    front), a date column to the right, and the DOMICILIO label under the names."""
+    img = Image.new("L", (900, 330), 235)
+    draw = ImageDraw.Draw(img)
+    small, big = ImageFont.truetype(SANS, 14), ImageFont.truetype(SANS, 30)
+    draw.text((40, 20), "NOMBRE", font=small, fill=60)
+    for i, line in enumerate(["GUTIERREZ", "YAÑEZ", "GERARDO"]):
+        draw.text((40, 45 + 48 * i), line, font=big, fill=20)
+    draw.text((520, 24), "FECHA DE NACIMIENTO", font=small, fill=60)
+    draw.text((520, 50), "08/10/2000", font=big, fill=20)
+    draw.text((40, 205), "DOMICILIO", font=small, fill=60)
+    draw.text((40, 230), "C DR VERTIZ 44", font=big, fill=20)
+    label = document.Phrase("NOMBRE", 0.95, 40, 20, 110, 34, 0)
+    columns = [
+        document.Phrase("FECHA DE NACIMIENTO", 0.95, 520, 24, 700, 38, 0),
+        document.Phrase("DOMICILIO", 0.95, 40, 205, 125, 219, 5),
+    ]
+    words = (OcrWord("NOMBRE", 0.95, 40, 20, 70, 14, (1, 1, 1)),)
+    page = document.Page(image=np.asarray(img.convert("RGB"))[:, :, ::-1].copy(), words=words)
+    return page, label, columns
+
+
+def test_a_label_block_reaches_the_next_label_and_stops_at_the_next_column(engines) -> None:  # type: ignore[no-untyped-def]
+    # seed 9101 ine_2014 case-0005: seven NOMBRE-label heights cut the third, larger name line
+    from pipeline.id.rereads import reread_block
+
+    page, label, columns = _block_page()
+    lines = reread_block(page, label, engines.ocr, columns=columns).split()
+    assert lines[:3] == ["GUTIERREZ", "YAÑEZ", "GERARDO"]
+    assert "08/10/2000" not in lines and "DOMICILIO" not in lines

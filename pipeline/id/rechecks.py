@@ -115,7 +115,10 @@ def recheck_ine_names(
     wanted = split_mrz_names(mrz, curp)
     if label is None or not mrz.surnames.strip() or names_agree(fields, wanted, mrz):
         return
-    lines = [clean_name(line) for line in reread_block(page, label, ocr).splitlines()]
+    columns = [p for p in found if p is not label and re.search(ine.any_label, p.key)]
+    lines = [
+        clean_name(line) for line in reread_block(page, label, ocr, columns=columns).splitlines()
+    ]
     lines = [line for line in lines if line and not re.search(ine.any_label, doc.fold(line))]
     parts = split_name_lines(lines[:3], curp)
     reread = {k: Reading(value=v, confidence=0.85, method="ocr:region") for k, v in parts.items()}

@@ -5,6 +5,8 @@ levelled (:func:`reread_levelled`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 
@@ -17,12 +19,44 @@ from pipeline.id.curp_values import curp_long
 from pipeline.id.marks import fit_tall_words, with_diacritics
 
 
-def reread_block(page: Page, label: Phrase, ocr: OcrEngine, lines: float = 7.0) -> str:
-    """OCR again, enlarged, the block of lines under a label (Spanish, uniform block)."""
+def reread_block(
+    page: Page,
+    label: Phrase,
+    ocr: OcrEngine,
+    lines: float = 7.0,
+    columns: Sequence[Phrase] = (),
+) -> str:
+    """OCR again, enlarged, the block of lines under a label (Spanish, uniform block).
+
+    With ``columns`` (the layout's other labels found on the page) the block reaches down to
+    the next label under this one (its values may be printed larger than the label: ``lines``
+    label heights can fall short of them), at most twice ``lines``, and ends left of the
+    nearest label that starts to its right beside the block (a column of other fields)."""
     h = line_height(page, label)
     y0, y1 = label.bottom, min(page.image.shape[0], label.bottom + int(lines * h))
     x0, x1 = max(0, label.left - h), min(page.image.shape[1], label.left + 22 * h)
+    below = [
+        p.top for p in columns if p.top > label.bottom + h and abs(p.left - label.left) < 3 * h
+    ]
+    if below:
+        y1 = min(page.image.shape[0], label.bottom + int(2 * lines * h), min(below))
+    x1 = min([x1] + [column_edge(label, p, y0, y1, h) for p in columns])
     return _reread_region(page, (y0, y1, x0, x1), h, ocr, "spa")
+
+
+def column_edge(label: Phrase, other: Phrase, y0: int, y1: int, h: int) -> int:
+    """Where a block under ``label`` must end on the right because of ``other``: a little
+    left of ``other`` when it starts well right of the label and overlaps the block's rows
+    (or the label's own row); else no limit.
+
+    >>> label = Phrase("NOMBRE", 0.9, 400, 180, 480, 200, 2)
+    >>> column_edge(label, Phrase("FECHA DE NACIMIENTO", 0.9, 900, 190, 1120, 210, 3), 200, 400, 25)
+    888
+    >>> column_edge(label, Phrase("DOMICILIO", 0.9, 400, 330, 500, 350, 9), 200, 400, 25) > 10**6
+    True
+    """
+    beside = other.left > label.right + h and other.bottom > min(y0, label.top) and other.top < y1
+    return other.left - h // 2 if beside else 10**9
 
 
 def paper_pad(crop: np.ndarray, border: int = 12) -> np.ndarray:
