@@ -1,4 +1,5 @@
-"""Figures from the raw pass records: stage percentiles, latency, throughput, memory, targets."""
+"""Figures from the raw pass records: stage percentiles (overall, per layout family and per ID
+type), latency, throughput, memory, targets."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from bench import groups
 from bench.measure import summary
 
 TARGETS = {
@@ -15,7 +17,11 @@ TARGETS = {
     "peak_rss_mb": 500.0,
     "face_speedup": 10.0,
     "mrz_speedup": 3.0,
+    "id_stage_p50_cpu_ms": 500.0,
+    "id_stage_p95_cpu_ms": 1200.0,
 }
+#: issue 17's ID stage targets: every family's, not only the whole set's
+FAMILY_TARGETS = {"p50": "id_stage_p50_cpu_ms", "p95": "id_stage_p95_cpu_ms"}
 
 
 def pass_figures(record: dict[str, Any], labels: dict[str, Any] | None) -> dict[str, Any]:
@@ -46,6 +52,7 @@ def pass_figures(record: dict[str, Any], labels: dict[str, Any] | None) -> dict[
         "pass_wall_s": record["wall_s"],
         "decisions": dict(Counter(r["decision"] for r in rows)),
         "decision_agreement": _agreement(rows, labels),
+        **groups.grouped(rows, labels),
     }
 
 
@@ -108,7 +115,11 @@ def acceptance(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "face_speedup": (faces["speedup_cpu_s"] if faces else None, ">="),
         "mrz_speedup": (mrz["all"]["speedup_cpu_s"] if mrz.get("all") else None, ">="),
     }
+    id_stage = one["stages_cpu_ms"].get("id_document", {}) if one else {}
+    checks["id_stage_p50_cpu_ms"] = (id_stage.get("p50"), "<=")
+    checks["id_stage_p95_cpu_ms"] = (id_stage.get("p95"), "<=")
     out = {name: _verdict(value, op, TARGETS[name]) for name, (value, op) in checks.items()}
+    out.update(_family_checks(one))
     if faces:
         out["face_accuracy_not_worse"] = {
             "value": f"{faces['ours']['accuracy']} vs {faces['fr']['accuracy']}",
@@ -121,6 +132,18 @@ def acceptance(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
             f"of {everything['images']}",
             "met": everything["ours_read"] >= everything["pe_read"],
         }
+    return out
+
+
+def _family_checks(one: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Issue 17's ID stage targets for the slowest layout family (one-worker pass)."""
+    out: dict[str, dict[str, Any]] = {}
+    for stat, name in FAMILY_TARGETS.items():
+        found = groups.worst(one.get("by_family", {}), "id_document", stat) if one else None
+        check = _verdict(found[1] if found else None, "<=", TARGETS[name])
+        if found:
+            check["value"] = f"{found[1]:g} ({found[0]})"
+        out[f"{name}_worst_family"] = check
     return out
 
 
