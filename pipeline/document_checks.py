@@ -166,6 +166,7 @@ class Readability:
     contrast: float
     core_fields_read: int
     mrz_read: bool
+    mrz_valid: bool = False
 
 
 def readability(reading: IdReading) -> Readability:
@@ -185,13 +186,21 @@ def readability(reading: IdReading) -> Readability:
         contrast=front.quality.contrast,
         core_fields_read=sum(1 for r in core if r.present),
         mrz_read=reading.mrz is not None,
+        mrz_valid=reading.mrz is not None and reading.mrz.valid,
     )
 
 
 def unreadable_because(m: Readability, policy: Policy) -> list[str]:
-    """Why the measurements fall below the policy (empty: readable)."""
+    """Why the measurements fall below the policy (empty: readable).
+
+    The mean word confidence is a proxy that depends on the layout (security print, microtext
+    and codes read as low-confidence junk): it does not overrule direct evidence of a legible
+    document, an MRZ whose every check digit holds with the core fields read.
+    """
+    legible = m.mrz_valid and m.core_fields_read >= policy.integer("documents.min_core_fields")
+    low_confidence = m.ocr_confidence < policy.number("documents.min_ocr_confidence")
     limits = [
-        (m.ocr_confidence < policy.number("documents.min_ocr_confidence"), "confianza de OCR baja"),
+        (low_confidence and not legible, "confianza de OCR baja"),
         (m.words < policy.integer("documents.min_words"), "casi no se lee texto"),
         (m.sharpness < policy.number("documents.min_sharpness"), "imagen borrosa"),
         (m.brightness < policy.number("documents.min_brightness"), "imagen demasiado oscura"),

@@ -492,6 +492,29 @@ def test_unreadable_id_suppresses_mismatches(policy) -> None:  # type: ignore[no
     assert reasons_of(checks) == {ReasonCode.ID_UNREADABLE}
 
 
+def test_low_mean_word_confidence_does_not_overrule_a_valid_mrz_and_read_fields(policy) -> None:  # type: ignore[no-untyped-def]
+    # seed 9102 passport_2021 case-0057: a page with much security print read as junk words
+    # (mean confidence 0.52) whose MRZ held every check digit and whose fields were read
+    junk = good_front().model_copy(update={"ocr_confidence": 0.5})
+    lines = compose_td1("ID", "MEX", "123456789", "", "900315", "M", "301231", "MEX",
+                        "GONZALEZ PEREZ", "MARIA JOSE")  # fmt: skip
+    mrz = parse_mrz(lines, today=dt.date(2026, 1, 1))
+    assert mrz is not None and mrz.valid
+    legible = {
+        c.name: c
+        for c in document_checks.id_checks(make_case(), id_reading(front=junk, mrz=mrz), policy)
+    }
+    assert legible["id_readable"].status == "pass"
+    # without that evidence the low confidence still makes the ID unreadable
+    unread = Reading(value=None, confidence=0.0)
+    weak = id_reading(front=junk, curp=unread, primer_apellido=unread, nombre=unread)
+    assert ReasonCode.ID_UNREADABLE in reasons_of(
+        document_checks.id_checks(make_case(), weak, policy)
+    )
+    no_mrz = document_checks.id_checks(make_case(), id_reading(front=junk), policy)
+    assert ReasonCode.ID_UNREADABLE in reasons_of(no_mrz)
+
+
 def test_mrz_disagreeing_with_front(policy) -> None:  # type: ignore[no-untyped-def]
     lines = compose_td1("ID", "MEX", "123456789", "", "900316", "M", "301231", "MEX",
                         "GONZALEZ PEREZ", "MARIA JOSE")  # fmt: skip
