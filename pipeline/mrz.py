@@ -635,12 +635,33 @@ def _score(result: MrzResult, shift: int) -> tuple[float, ...]:
 
 
 def _windows(lines: Sequence[str]) -> Iterable[tuple[MrzFormat, list[str]]]:
-    """Runs of consecutive candidate lines of each format's count and near its length."""
+    """Runs of consecutive candidate lines of each format's count and near its length. Lines
+    that fit one format's length are not also cut or padded to another's: two lines read at 44
+    characters are a TD3, never a TD2 with 8 fillers dropped from each (whose repairs could then
+    validate by chance)."""
     for fmt, (count, _length) in FORMATS.items():
         for start in range(len(lines) - count + 1):
             window = list(lines[start : start + count])
-            if all(_fits(fmt, i, line) for i, line in enumerate(window)):
+            if all(_fits(fmt, i, line) for i, line in enumerate(window)) and _nearest(fmt, window):
                 yield fmt, window
+
+
+def _shift(fmt: MrzFormat, window: Sequence[str]) -> int:
+    """How many characters the window's lines are read too long or short for ``fmt``."""
+    return sum(abs(len(line) - FORMATS[fmt][1]) for line in window)
+
+
+def _nearest(fmt: MrzFormat, window: Sequence[str]) -> bool:
+    """Is ``fmt`` within the usual slack of the best-fitting format of the window's size?
+
+    >>> _nearest("TD2", ["P<MEX" + "<" * 39, "N" * 44]), _nearest("TD3", ["P<MEX" + "<" * 39, "N" * 44])
+    (False, True)
+    >>> _nearest("TD2", ["I<MEX" + "<" * 35, "N" * 40])  # as near one as the other
+    True
+    """
+    same_size = [f for f, (count, _) in FORMATS.items() if count == len(window)]
+    best = min(_shift(f, window) for f in same_size)
+    return _shift(fmt, window) <= best + _MAX_SLACK
 
 
 def _names_line(fmt: MrzFormat, index: int) -> bool:
@@ -683,7 +704,7 @@ def parse_mrz(
     best_score: tuple[float, ...] = ()
     for fmt, window in _windows(candidate_lines(text)):
         options = [_line_options(fmt, i, line) for i, line in enumerate(window)]
-        shift = sum(abs(len(line) - FORMATS[fmt][1]) for line in window)
+        shift = _shift(fmt, window)
         for aligned in itertools.islice(itertools.product(*options), 200):
             result = _parse_aligned(fmt, window, list(aligned), today)
             score = _score(result, shift)

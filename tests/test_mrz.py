@@ -126,6 +126,22 @@ def test_an_altered_check_digit_is_not_repaired_into_a_valid_mrz() -> None:
         assert all(r.position != 6 for r in result.repairs if r.field == "birth_date"), new
 
 
+def test_lines_read_at_td3_length_are_not_cut_into_a_td2_that_repairs_validate() -> None:
+    # A generated passport whose document-number check digit was altered (mrz_inconsistent,
+    # seed 9401 case 89 of passport_2008, 2021 and blind): each line read whole, 44 characters.
+    # Cut by 8 fillers into TD2's 36, two O/0/D/Q repairs made every check hold and the case
+    # was verified. Lines that fit TD3 are read as TD3, where the altered digit stays invalid.
+    lines = compose_td3("P", "MEX", "AGUILAR GOMEZ", "MONICA", "N99061459", "MEX", "720221",
+                        "F", "280104")  # fmt: skip
+    # real Mexican passports print the empty personal number's check digit as 0 (the facts doc)
+    lines[1] = lines[1][:42] + "0" + lines[1][43]
+    for new in "0123456789".replace(lines[1][9], ""):
+        altered = [lines[0], lines[1][:9] + new + lines[1][10:]]
+        result = parse_mrz(altered, today=TODAY)
+        assert result is not None and result.format == "TD3", new
+        assert not result.valid, new
+
+
 def test_structure_and_country_codes() -> None:
     bad_code = [TD3[0].replace("P<UTO", "P<AZF"), TD3[1]]
     result = parse_mrz(bad_code, today=TODAY)
