@@ -65,6 +65,7 @@ MODULES = (
     "synth.families.passport2021",
     "synth.families.ine_blind",
     "synth.families.passport_blind",
+    "synth.families.ine_blind2",
 )
 
 
