@@ -66,6 +66,7 @@ MODULES = (
     "synth.families.ine_blind",
     "synth.families.passport_blind",
     "synth.families.ine_blind2",
+    "synth.families.passport_blind2",
 )
 
 
