@@ -218,14 +218,35 @@ def _curp_regions(found: list[Phrase], label: Phrase | None, phrase: Phrase | No
     """Where to look again for a CURP: the phrase a doubtful one was read from, else the
     label's line to its right, else the line under the label."""
     if phrase is not None:
-        return [phrase]
+        return [to_full_length(phrase)]
     if label is None:
         return []
     h = max(label.height, 8)
     line = Phrase(label.text, label.confidence, label.left, label.top, label.right + 20 * h,
                   label.bottom, label.line)  # fmt: skip
     below = value_below(found, label)
-    return [line] + ([below] if below is not None else [])
+    return [line] + ([to_full_length(below)] if below is not None else [])
+
+
+def to_full_length(phrase: Phrase, length: int = 18) -> Phrase:
+    """The phrase's box widened rightwards to hold a value of ``length`` characters: a CURP
+    read cut short (its last characters split off into a word the OCR dropped) is re-read
+    whole, not again cut where the first reading stopped. The width per character is the
+    phrase's own.
+
+    >>> to_full_length(Phrase("GOPR820303MOCN", 0.9, 1238, 2013, 1671, 2070, 13)).right
+    1825
+    >>> to_full_length(Phrase("CURP GOPR820303MOCNRC07", 0.9, 100, 0, 600, 40, 1)).right
+    600
+    """
+    value = max(re.findall(r"[A-Z0-9]+", doc.fold(phrase.text)) or [""], key=len)
+    missing = length - len(value)
+    if missing <= 0 or not phrase.text:
+        return phrase
+    per_char = (phrase.right - phrase.left) / len(phrase.text)
+    right = phrase.right + int(missing * per_char * 1.25)
+    return Phrase(phrase.text, phrase.confidence, phrase.left, phrase.top, right, phrase.bottom,
+                  phrase.line)  # fmt: skip
 
 
 #: characters of a CURP line (label letters included)

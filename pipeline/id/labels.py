@@ -138,7 +138,8 @@ def row_of(found: list[Phrase], first: Phrase, stop: str) -> list[Phrase]:
 
 def value_below(found: list[Phrase], label: Phrase) -> Phrase | None:
     """The phrase printed right under a label (left-aligned with it, within ~2.5 lines);
-    specks and fragments (short, unsure) are skipped."""
+    specks and fragments (short, unsure) are skipped. A label printed in two lines (``CURP``
+    over ``Personal No.``) is one label: the value is looked for under its last line."""
     h = max(label.height, 8)
     candidates = [
         p
@@ -148,4 +149,12 @@ def value_below(found: list[Phrase], label: Phrase) -> Phrase | None:
         and label.left - 1.5 * h <= p.left <= label.left + 3 * h
         and not (len(p.text) < 3 and p.confidence < 0.6)
     ]
-    return min(candidates, key=lambda p: p.top, default=None)
+    first = min(candidates, key=lambda p: p.top, default=None)
+    if first is not None and is_label(first):
+        return value_below(found, first)
+    return first
+
+
+def is_label(phrase: Phrase) -> bool:
+    """Does the phrase hold a label of any layout (and nothing after it)?"""
+    return after_label_any(phrase) != phrase.text and not after_label_any(phrase)

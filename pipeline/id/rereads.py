@@ -176,16 +176,22 @@ def reocr_phrase(
     target: float = 40.0,
 ) -> str:
     """OCR one phrase's box again, enlarged (text ~40 px tall), as a single line; a
-    ``block`` (an unread band, a few lines tall) is scaled by the page's text height."""
+    ``block`` (an unread band, a few lines tall) is scaled by the page's text height. A box
+    the OCR stretched over a neighbouring picture is scaled by the page's text height too
+    (:func:`line_height`), not by its own, which would shrink the text out of reach, and
+    read as a block of lines."""
     if block:
         return _reocr_band(page, phrase, ocr, whitelist)
-    h = max(phrase.height, 8)
+    h = line_height(page, phrase)
     y0, y1 = max(0, phrase.top - h // 2), min(page.image.shape[0], phrase.bottom + h // 2)
     x0, x1 = max(0, phrase.left - h), min(page.image.shape[1], phrase.right + h)
     crop = page.grey[y0:y1, x0:x1]
     if crop.size == 0:
         return ""
     crop = paper_pad(ocr_prep.scale_to_text_height(crop, h, target))
+    # a box over two lines' height is not one line: read as a block, its lines kept apart
+    if phrase.height > 2 * h:
+        return ocr.data(crop, lang="eng", psm=6, whitelist=whitelist).text
     result = ocr.data(crop, lang="eng", psm=7, whitelist=whitelist)
     return " ".join(w.text for w in result.words)
 

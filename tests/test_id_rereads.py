@@ -1,0 +1,68 @@
+"""Second looks at a value whose first reading was cut or lost: the region re-read is the
+value's whole extent, under a label printed over two lines, from boxes the OCR stretched.
+
+Regression samples: passport_blind (seed 9401) cases 3 and 4, where the CURP printed under
+``CURP`` / ``Personal No.`` was read cut to 14 characters, or as one box stretched over the
+portrait beside it, and the case went to review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline import curp as curp_rules
+from pipeline import document
+from pipeline.engines.tesseract import OcrWord
+from pipeline.id.curp_reading import read_curp
+from pipeline.id.labels import value_below
+
+SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+CURP = "TOAV980110HMNRCC02"  # a generated holder's, check digit valid
+EVIDENCE = curp_rules.Evidence(birth_dates=(dt.date(1998, 1, 10),), sexes=("H",))
+
+
+def _phrase(text: str, box: tuple[int, int, int, int], line: int) -> document.Phrase:
+    return document.Phrase(text, 0.9, *box, line)
+
+
+def _page() -> tuple[document.Page, list[document.Phrase]]:
+    """A two-line bilingual label over a CURP printed larger, and a grey block (a portrait)
+    to its right: the phrases as the page's first OCR found them."""
+    img = Image.new("L", (1100, 260), 236)
+    draw = ImageDraw.Draw(img)
+    small, big = ImageFont.truetype(SANS, 18), ImageFont.truetype(SANS, 40)
+    draw.text((40, 20), "CURP", font=small, fill=90)
+    draw.text((40, 44), "Personal No.", font=small, fill=90)
+    draw.text((40, 76), CURP, font=big, fill=25)
+    draw.rectangle((860, 60, 1080, 250), fill=170)
+    found = [
+        _phrase("CURP", (40, 22, 92, 38), 0),
+        _phrase("Personal No.", (40, 46, 150, 64), 1),
+    ]
+    words = tuple(OcrWord(p.text, 0.9, p.left, p.top, p.right - p.left, 18, (1, 1, i)) for i, p in
+                  enumerate(found))  # fmt: skip
+    page = document.Page(image=np.asarray(img.convert("RGB"))[:, :, ::-1].copy(), words=words)
+    return page, found
+
+
+def test_the_value_under_a_label_printed_over_two_lines_is_under_its_last_line() -> None:
+    _, found = _page()
+    value = _phrase("TOAV980110HMNR", (40, 80, 420, 118), 2)
+    assert value_below([*found, value], found[0]) is value
+
+
+def test_a_curp_read_cut_short_is_read_again_whole(engines) -> None:  # type: ignore[no-untyped-def]
+    page, found = _page()
+    cut = _phrase("TOAV980110HMNR", (40, 80, 470, 118), 2)  # 14 of 18 characters
+    reading = read_curp(page, engines.ocr, [*found, cut], found[0], EVIDENCE)
+    assert reading.value == CURP
+
+
+def test_a_curp_box_stretched_over_the_portrait_is_read_as_a_block(engines) -> None:  # type: ignore[no-untyped-def]
+    page, found = _page()
+    stretched = _phrase("TOAV9801 10HM IS lo", (40, 78, 1080, 250), 2)
+    reading = read_curp(page, engines.ocr, [*found, stretched], found[0], EVIDENCE)
+    assert reading.value == CURP
