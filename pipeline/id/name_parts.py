@@ -98,19 +98,27 @@ def clean_name(text: str) -> str:
 
 def looks_like_label(text: str, stop_words: Sequence[str]) -> bool:
     """A word of ``text`` is one of a layout's label ``stop_words`` up to two OCR slips (five
-    letters or more).
+    letters or more); ``RN`` read as ``M`` counts as one slip.
 
-    >>> stop = ("NACIONALIDAD", "NATIONALITY", "APELLIDOS")
+    >>> stop = ("NACIONALIDAD", "NATIONALITY", "APELLIDOS", "SURNAME")
     >>> looks_like_label("MACIONALIDAD NATONAITY", stop), looks_like_label("DE LA FUENTE", stop)
+    (True, False)
+    >>> looks_like_label("Sumames", stop), looks_like_label("SAMANIEGO", stop)
     (True, False)
     """
     for word in names.comparable(text).split():
         if len(word) >= 5 and any(
-            names.edit_distance(word, label, limit=3) <= (1 if len(word) < 7 else 2)
+            names.edit_distance(_rn_as_m(word), _rn_as_m(label), limit=3)
+            <= (1 if len(word) < 7 else 2)
             for label in stop_words
         ):
             return True
     return False
+
+
+def _rn_as_m(word: str) -> str:
+    """The word with ``RN`` written ``M``: OCR reads the one as the other."""
+    return word.replace("RN", "M")
 
 
 def printed_words(found: list[Phrase]) -> list[str]:
