@@ -397,6 +397,8 @@ class Evidence:
     prefix: str | None = None
     #: names as an MRZ writes them (Ñ as N): an N there may stand for the CURP's X
     mrz_names: tuple[tuple[str, str, str | None], ...] = ()
+    #: RENAPO codes of the state of birth the document prints (a passport's place of birth)
+    states: tuple[str, ...] = ()
 
     def allowed(self) -> list[frozenset[str]]:
         """Per position, the characters the evidence allows (empty: no evidence there).
@@ -406,6 +408,8 @@ class Evidence:
         'PEGJ011203???RMN??'
         >>> sorted(Evidence(mrz_names=(("Ana", "Munoz", "Ruiz"),)).allowed()[13])
         ['N', 'X']
+        >>> [sorted(a) for a in Evidence(states=("JC",)).allowed()[11:13]]
+        [['J'], ['C']]
         """
         sets: list[set[str]] = [set() for _ in range(18)]
         day = dt.date(2000, 1, 1)
@@ -424,6 +428,10 @@ class Evidence:
         for sex in self.sexes:
             if sex and sex[0].upper() in "HMX":
                 sets[10].add(sex[0].upper())
+        for state in self.states:
+            if state in STATES:
+                sets[11].add(state[0])
+                sets[12].add(state[1])
         if self.prefix and len(self.prefix) == 14:
             for i, c in enumerate(self.prefix):
                 sets[i] = {c}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from hypothesis import given, settings
@@ -220,3 +221,31 @@ def test_a_character_the_evidence_pins_is_restored_when_the_check_digit_then_hol
     # a check-digit-valid CURP printed against the names is read as printed, never rewritten
     other = "PELA711228HGTXNL0" + check_digit("PELA711228HGTXNL0")
     assert resolve([other], evidence).curp == other
+
+
+def test_the_printed_place_of_birth_pins_the_state_letters() -> None:
+    # passport_blind seed 9401 case 71: JC read as JG. A swap in the state code is taken only
+    # when the document prints the state of birth (a passport's place of birth), never on
+    # the check digit alone
+    names = (("Andrés Ángel", "De los Santos", None),)
+    base = Evidence(names=names, birth_dates=(dt.date(1975, 10, 13),), sexes=("H",))
+    assert resolve(["SAXA751013HJGNXNO1"], base) is None
+    pinned = resolve(["SAXA751013HJGNXNO1"], dataclasses.replace(base, states=("JC",)))
+    assert pinned is not None and pinned.curp == "SAXA751013HJCNXN01" and pinned.repaired
+    assert resolve(["SAXA751013HJGNXNO1"], dataclasses.replace(base, states=("GT",))) is None
+
+
+def test_every_split_of_a_one_line_surname_is_a_witness() -> None:
+    # passport_2021 seed 9401 case 13: SAN JUAN GUTIÉRREZ on one line, split SAN / JUAN
+    # GUTIÉRREZ while the CURP was in doubt; that split's initial (J) contradicted the CURP's
+    # G and the CURP was refused. With both splits as witnesses it is read
+    from pipeline.id.curp_reading import surname_splits
+
+    born, sexes = (dt.date(1989, 12, 25),), ("H",)
+    wrong = Evidence(names=(("Juan Carlos", "San", "Juan Gutiérrez"),), birth_dates=born,
+                     sexes=sexes)  # fmt: skip
+    assert resolve(["SAG)891225HSRNTNOS"], wrong) is None
+    names = tuple(("Juan Carlos", a, b) for a, b in surname_splits("San", "Juan Gutiérrez"))
+    both = Evidence(names=names, birth_dates=born, sexes=sexes)
+    choice = resolve(["SAG)891225HSRNTNOS"], both)
+    assert choice is not None and choice.curp == "SAGJ891225HSRNTN08"

@@ -28,29 +28,38 @@ from pipeline.id.name_parts import split_mrz_names
 from pipeline.id.rereads import reocr_phrase, unread_bands
 
 
-def curp_evidence(fields: dict[str, Reading], mrz: MrzResult | None) -> curp_rules.Evidence:
+def curp_evidence(
+    fields: dict[str, Reading], mrz: MrzResult | None, surnames_in_one_line: bool = False
+) -> curp_rules.Evidence:
     """What the document says besides its CURP: printed and MRZ names, birth date and sex,
-    and a passport MRZ's personal number (the CURP's first 14 characters)."""
+    a passport's state of birth and its MRZ's personal number (the CURP's first 14
+    characters).
+
+    Where the surnames are printed in one line (a passport, ``surnames_in_one_line``) or
+    written in the MRZ, where the first ends is not printed: the split made with the CURP may
+    be wrong while the CURP is in doubt (``SAN`` / ``JUAN GUTIÉRREZ``), so every split of the
+    surname words is a witness (:func:`surname_splits`)."""
     names: list[tuple[str, str, str | None]] = []
     mrz_names: list[tuple[str, str, str | None]] = []
     dates_: list[dt.date] = []
     sexes: list[str] = []
     own = {k: v for k, v in fields.items() if v.present and v.method not in ("curp", "mrz")}
     if "nombre" in own and "primer_apellido" in own:
-        second = own.get("segundo_apellido", NONE).value
-        names.append((str(own["nombre"].value), str(own["primer_apellido"].value), second))
+        first, second = str(own["primer_apellido"].value), own.get("segundo_apellido", NONE).value
+        splits = surname_splits(first, second) if surnames_in_one_line else [(first, second)]
+        names += [(str(own["nombre"].value), a, b) for a, b in splits]
     printed_birth = own.get("fecha_nacimiento", NONE).value
     if isinstance(printed_birth, dt.date):
         dates_.append(printed_birth)
     if "sexo" in own:
         sexes.append(str(own["sexo"].value))
+    states = (str(own["estado_nacimiento"].value),) if "estado_nacimiento" in own else ()
     prefix = None
     if mrz is not None:
         parts = split_mrz_names(mrz)
         if parts.get("nombre") and parts.get("primer_apellido"):
-            mrz_names.append(
-                (parts["nombre"], parts["primer_apellido"], parts.get("segundo_apellido"))
-            )
+            splits = surname_splits(parts["primer_apellido"], parts.get("segundo_apellido"))
+            mrz_names += [(parts["nombre"], a, b) for a, b in splits]
         if mrz.birth_date is not None and mrz.checks.get("birth_date"):
             dates_.append(mrz.birth_date)
         if (letter := mrz.sexo) is not None:
@@ -58,8 +67,22 @@ def curp_evidence(fields: dict[str, Reading], mrz: MrzResult | None) -> curp_rul
         if mrz.checks.get("optional_data") and mrz.curp_prefix and len(mrz.curp_prefix) == 14:
             prefix = mrz.curp_prefix
     return curp_rules.Evidence(
-        tuple(names), tuple(dates_), tuple(sexes), prefix, mrz_names=tuple(mrz_names)
+        tuple(names), tuple(dates_), tuple(sexes), prefix, tuple(mrz_names), states
     )
+
+
+def surname_splits(first: str, second: str | None) -> list[tuple[str, str | None]]:
+    """Every way the words of two surnames may be split into a first and a second one, the
+    given split first.
+
+    >>> surname_splits("SAN", "JUAN GUTIÉRREZ")
+    [('SAN', 'JUAN GUTIÉRREZ'), ('SAN JUAN', 'GUTIÉRREZ')]
+    >>> surname_splits("LÓPEZ", None)
+    [('LÓPEZ', None)]
+    """
+    words = f"{first} {second or ''}".split()
+    others = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    return [(first, second)] + [pair for pair in others if pair != (first, second)]
 
 
 def find_curp(
@@ -70,7 +93,7 @@ def find_curp(
     close = [label, *neighbours(found, label, below=1)] if label else []
     near = {id(p) for p in close}
     best: tuple[Reading, Phrase | None] = (NONE, None)
-    for phrase in [p for p in close + found if not mrz_like(p.text)]:
+    for phrase in [p for p in close + with_split_values(found) if not mrz_like(p.text)]:
         whole = holds_whole_curp(phrase.text)
         for candidate in curp_candidates(phrase.text, birth_year):
             valid = curp_check_ok(candidate) and whole
@@ -91,7 +114,7 @@ def curp_sources(found: list[Phrase], label: Phrase | None) -> list[Phrase]:
     """Where a CURP may be printed, best first: its label's phrase and neighbours, then
     every phrase of the side."""
     near = [label, *neighbours(found, label, below=1)] if label else []
-    rest = [p for p in found if all(p is not q for q in near)]
+    rest = [p for p in with_split_values(found) if all(p is not q for q in near)]
     return [p for p in near + rest if not mrz_like(p.text)]
 
 
@@ -255,3 +278,36 @@ CURP_WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 #: at most this many unread bands of a page are OCR'd again looking for a missing CURP
 MAX_BANDS = 3
+
+
+def with_split_values(found: list[Phrase]) -> list[Phrase]:
+    """``found`` and, after it, each pair of neighbouring phrases on one line joined when
+    neither alone is as long as a CURP but together they are: the OCR split a value at a
+    wide gap between two of its characters (``00`` | ``HM740811HSPCRG69``).
+
+    >>> a = Phrase("00", 0.9, 1228, 2000, 1284, 2065, 11)
+    >>> b = Phrase("HM74081 1HSPCRG69", 0.9, 1290, 2035, 1676, 2064, 12)
+    >>> [p.text for p in with_split_values([a, b])][2:]
+    ['00 HM74081 1HSPCRG69']
+    """
+    rows = sorted(found, key=lambda p: (p.top + p.bottom) / 2)
+    joined = []
+    for first in rows:
+        for second in rows:
+            if second is first or not _side_by_side(first, second):
+                continue
+            sizes = [len(re.sub(r"[^A-Z0-9]", "", doc.fold(p.text))) for p in (first, second)]
+            if max(sizes) < 18 and 17 <= sum(sizes) <= 20:
+                joined.append(Phrase(f"{first.text} {second.text}",
+                                     min(first.confidence, second.confidence), first.left,
+                                     min(first.top, second.top), second.right,
+                                     max(first.bottom, second.bottom), first.line))  # fmt: skip
+    return [*found, *joined]
+
+
+def _side_by_side(first: Phrase, second: Phrase) -> bool:
+    """``second`` starts just right of ``first`` (within two of its heights), overlapping
+    its height."""
+    h = max(8, min(first.height, second.height))
+    overlap = min(first.bottom, second.bottom) - max(first.top, second.top)
+    return 0 <= second.left - first.right <= 2 * h and overlap >= 0.5 * h

@@ -45,16 +45,19 @@ def curp_candidates(text: str, birth_year: int | None = None) -> list[str]:
 
 
 def curp_check_ok(value: str) -> bool:
-    """The CURP's check digit holds (18 characters) on a CURP-shaped value: a vowel read
-    where an inner consonant goes (R read as A keeps the check digit when its weight is 5)
-    is no reading of a CURP.
+    """The CURP's check digit holds (18 characters) on a CURP-shaped value with a real state
+    code and birth date: a vowel read where an inner consonant goes (R read as A keeps the
+    check digit when its weight is 5), or two confusions whose weights cancel out (I read as
+    L and Q as O: state ``OR``), is no reading of a CURP.
 
     >>> curp_check_ok("MOSA740216HSRRNN85"), curp_check_ok("MOSA740216HSRANN85")
+    (True, False)
+    >>> curp_check_ok("IAPR740717HQRBXD07"), curp_check_ok("LAPR740717HORBXD07")
     (True, False)
     """
     if len(value) != 18 or curp_rules.check_digit(value[:17]) != value[17]:
         return False
-    return "format" not in curp_rules.validate(value).problems
+    return not {"format", "state", "birth_date"} & set(curp_rules.validate(value).problems)
 
 
 #: method suffix of a CURP cut out of a longer run of glyphs: its check digit may hold by

@@ -33,6 +33,7 @@ from pipeline import mrz_image
 from pipeline.document import Page
 from pipeline.engines.tesseract import OcrEngine
 from pipeline.id import templates
+from pipeline.id.birthplace import find_birth_state
 from pipeline.id.common import NONE, curp_text, from_mrz
 from pipeline.id.curp_reading import curp_evidence, first_curp, read_curp
 from pipeline.id.curp_values import read_as_printed
@@ -240,7 +241,10 @@ def passport_fields(page: Page, ocr: OcrEngine) -> tuple[dict[str, Reading], Mrz
     born = fields["fecha_nacimiento"].value or (mrz.birth_date if mrz else None)
     year = born.year if isinstance(born, dt.date) else None
     dates_ = (born,) if isinstance(born, dt.date) else ()
-    first = first_curp(found, labels.get("curp"), curp_rules.Evidence(birth_dates=dates_), year)
+    fields["estado_nacimiento"] = find_birth_state(found, labels.get("lugar"))
+    state = fields["estado_nacimiento"].value
+    evidence = curp_rules.Evidence(birth_dates=dates_, states=(state,) if state else ())
+    first = first_curp(found, labels.get("curp"), evidence, year)
     fields["curp"] = first
     fields["vigencia_hasta"] = passport_date(found, labels.get("caducidad"))
     fields["sexo"] = passport_sex(found, labels.get("sexo"))
@@ -250,7 +254,8 @@ def passport_fields(page: Page, ocr: OcrEngine) -> tuple[dict[str, Reading], Mrz
     fields.update(passport_names(found, labels, curp_text(first), mrz))
     prefix = curp_evidence({}, mrz).prefix
     if not read_as_printed(first) or (prefix and not str(first.value).startswith(prefix)):
-        fields["curp"] = read_curp(page, ocr, found, labels.get("curp"), curp_evidence(fields, mrz))
+        evidence = curp_evidence(fields, mrz, surnames_in_one_line=True)
+        fields["curp"] = read_curp(page, ocr, found, labels.get("curp"), evidence)
         if fields["curp"].value != first.value:
             fields.update(passport_names(found, labels, curp_text(fields["curp"]), mrz))
     if mrz is not None and mrz.valid:

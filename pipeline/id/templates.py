@@ -168,7 +168,30 @@ def _field(where: str, name: str, data: object) -> FieldTemplate:
     if grammar is not None and grammar not in GRAMMARS:
         raise TemplateError(f"{where}.grammar: unknown grammar {grammar!r}")
     reread = _optional(where, data, "reread")
-    return FieldTemplate(name, "|".join(patterns), fuzzy, grammar, reread)
+    label = "|".join(tolerant(pattern) for pattern in patterns)
+    return FieldTemplate(name, label, fuzzy, grammar, reread)
+
+
+#: what may sit between two words of a label: a label printed in two languages, one over
+#: the other (``Lugar de nacimiento`` over ``Place of birth``), is often read as one line with
+#: the words of both interleaved (``Place jar of de birth nacimi``)
+INTERLEAVED = r"(?:\s+\S+){0,2}?\s*"
+
+
+def tolerant(pattern: str) -> str:
+    r"""A label pattern whose words (joined by ``\s*``) may have up to two words of another
+    label line read between them.
+
+    >>> import re
+    >>> bool(re.search(tolerant(r"PLACE\s*OF\s*BIRTH"), "PLACE JAR OF DE BIRTH NACIMI"))
+    True
+    >>> bool(re.search(tolerant(r"FECHA\s*DE\s*NACIMIENTO"), "FECHA DE EXPEDICION NACIMIENTO X"))
+    True
+    >>> fecha = tolerant(r"FECHA\s*DE\s*NACIMIENTO")
+    >>> bool(re.search(fecha, "FECHA DE EXPEDICION Y CADUCIDAD NACIMIENTO"))
+    False
+    """
+    return pattern.replace(r"\s*", INTERLEAVED)
 
 
 def _no_unknown(where: str, data: Mapping[str, Any], known: set[str]) -> None:
