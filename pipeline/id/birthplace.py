@@ -86,7 +86,9 @@ def _abbreviated(text: str) -> set[str]:
 
 
 def _names() -> dict[str, tuple[str, ...]]:
-    out = {code: (name,) for code, name in curp_rules.STATES.items() if code != "NE"}
+    out: dict[str, tuple[str, ...]] = {
+        code: (name,) for code, name in curp_rules.STATES.items() if code != "NE"
+    }
     for code, names in OTHER_NAMES.items():
         out[code] = out.get(code, ()) + names
     return out
