@@ -636,7 +636,7 @@ def _readings(
     # cut across words, or shortened, plus a free substitution fits the check digit by chance
     pinned = _evidence_swaps(base, evidence) if whole and not edits else []
     for i, alt in _swaps(raw, base) + pinned:
-        value = base[:i] + alt + base[i + 1 :]
+        value = _homonym_by_century(base[:i] + alt + base[i + 1 :], evidence)
         if _plausible(value):
             swapped = () if i == 17 else (i,)
             found.append(_Candidate(value, (*edits, f"swap@{i}"), swapped, whole))
@@ -648,6 +648,18 @@ def _readings(
             if _plausible(value):
                 found.append(_Candidate(value, ("swap@17", f"swap@{i}"), (i,), whole))
     return found
+
+
+def _homonym_by_century(value: str, evidence: Evidence) -> str:
+    """The homonym character read again for the value's birth year (a swap in the year may
+    change the century it implies: a digit before 2000, a letter from 2000).
+
+    >>> _homonym_by_century("TEBM660419MDFRCNO5", Evidence())
+    'TEBM660419MDFRCN05'
+    """
+    digit = evidence.century_digit(value[4:6])
+    table = _DIGIT_TABLE if digit is True else _LETTER_TABLE if digit is False else None
+    return value if table is None else value[:16] + value[16].translate(table) + value[17:]
 
 
 def _shape(raw: str, evidence: Evidence) -> str | None:
@@ -707,11 +719,19 @@ def _allowed(evidence: Evidence) -> list[frozenset[str]]:
 
 
 def _plausible(value: str) -> bool:
-    """CURP-shaped with a real state and birth date."""
+    """CURP-shaped with a real state and a birth date that is not in the future (a digit
+    homonym read as a letter, O for 0, dates the birth a century later; both weigh the same
+    in the check digit).
+
+    >>> _plausible("TEBM660419MDFRCN05"), _plausible("TEBM660419MDFRCNO5")
+    (True, False)
+    """
+    born = birth_date_of(value)
     return (
         bool(_ANY_STATE.match(value))
         and value[11:13] in STATES
-        and birth_date_of(value) is not None
+        and born is not None
+        and born <= dt.date.today()
     )
 
 

@@ -249,3 +249,14 @@ def test_every_split_of_a_one_line_surname_is_a_witness() -> None:
     both = Evidence(names=names, birth_dates=born, sexes=sexes)
     choice = resolve(["SAG)891225HSRNTNOS"], both)
     assert choice is not None and choice.curp == "SAGJ891225HSRNTN08"
+
+
+def test_a_swap_in_the_birth_year_reads_the_homonym_for_its_century() -> None:
+    # ine_2014 seed 9401 case 61: 66 read as OG and the homonym 0 as O. The evidence's birth
+    # year restores 66, and with it the homonym must be a digit: O and 0 weigh the same in the
+    # check digit, so the letter reading (born 2066) held it too and was taken; a birth in
+    # the future is no CURP
+    ev = Evidence(names=(("Mónica Valeria", "Treviño", "Becerra"),),
+                  birth_dates=(dt.date(1966, 4, 19),), sexes=("M",))  # fmt: skip
+    choice = resolve(["CURP TEBMOGOA19MDFRCNOS. ANÓ DEREAISTAO 201200"], ev)
+    assert choice is not None and choice.curp == "TEBM660419MDFRCN05"

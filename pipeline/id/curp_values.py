@@ -4,6 +4,7 @@ reading is "as printed" (no repair beyond letter/digit shape).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from models.results import Reading
@@ -54,10 +55,19 @@ def curp_check_ok(value: str) -> bool:
     (True, False)
     >>> curp_check_ok("IAPR740717HQRBXD07"), curp_check_ok("LAPR740717HORBXD07")
     (True, False)
+
+    A homonym character read as a letter where a digit is printed dates the birth a century
+    later; O and 0 even weigh the same in the check digit. A birth in the future is no reading:
+
+    >>> curp_check_ok("TEBM660419MDFRCN05"), curp_check_ok("TEBM660419MDFRCNO5")
+    (True, False)
     """
     if len(value) != 18 or curp_rules.check_digit(value[:17]) != value[17]:
         return False
-    return not {"format", "state", "birth_date"} & set(curp_rules.validate(value).problems)
+    born = curp_rules.birth_date_of(value)
+    if born is None or born > dt.date.today():
+        return False
+    return not {"format", "state"} & set(curp_rules.validate(value).problems)
 
 
 #: method suffix of a CURP cut out of a longer run of glyphs: its check digit may hold by
