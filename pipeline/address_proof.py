@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from models.documents import AddressReading, DocumentImage
-from models.results import Reading
+from models.results import Reading, Source
 from pipeline import dates
 from pipeline import document as doc
 from pipeline.engines.poppler import PdfEngine, PdfUnreadable
@@ -366,7 +366,7 @@ def parse_bill(bill: BillText) -> AddressReading:
 
 
 def _marked_reread(reading: AddressReading) -> AddressReading:
-    """``reading`` (the second one) with every field's method saying ``reread``."""
+    """``reading`` (the second one) with every field's source ``PAGE_REREAD``."""
     names = (*_ISSUER_FIELDS, *_ADDRESS_FIELDS, *_DATE_FIELDS)
     return reading.model_copy(update=_taken(reading, names))
 
@@ -389,7 +389,7 @@ def merge_readings(
 ) -> AddressReading:
     """``first`` with the field groups it lacks (or, for the dates, grounds less well: a due
     date instead of a period or issue date) taken from ``second``, a reading of the same page;
-    with ``mark`` (``second`` is the reread) the taken fields' method says ``reread``."""
+    with ``mark`` (``second`` is the reread) the taken fields' source is ``PAGE_REREAD``."""
     update: dict[str, object] = {}
     if first.emisor.value is None and second.emisor.value is not None:
         update.update(_taken(second, _ISSUER_FIELDS, mark))
@@ -405,7 +405,7 @@ def _taken(reading: AddressReading, names: tuple[str, ...], mark: bool = True) -
     for name in names:
         value = getattr(reading, name)
         if mark and isinstance(value, Reading) and value.present:
-            value = value.model_copy(update={"method": f"{value.method}:reread"})
+            value = value.model_copy(update={"source": Source.PAGE_REREAD})
         taken[name] = value
     return taken
 
@@ -422,7 +422,7 @@ def _parse(bill: BillText) -> AddressReading:
     else:
         kind, score = record.kind, record.kind_score
     conf = round(max(0.0, min(1.0, bill.confidence)), 3)
-    method = "pdf-text" if bill.source == "pdf-text" else "ocr:pattern"
+    source = Source.PDF_TEXT if bill.source == "pdf-text" else Source.PATTERN
     period = find_period(bill.cells, folded)
     issue = find_labeled_date(bill.cells, folded, _ISSUE_LABEL)
     due = find_labeled_date(bill.cells, folded, _DUE_LABEL)
@@ -437,24 +437,24 @@ def _parse(bill: BillText) -> AddressReading:
         document=record,
         text_chars=len(re.findall(r"[A-Za-z0-9]", body)),
         ocr_confidence=conf,
-        emisor=_reading(emisor, conf, method),
-        servicio=_reading(servicio, conf, method),
-        titular=_reading(find_holder(bill.cells, folded) or block.holder, conf, method),
-        domicilio=_reading(block.address, conf, method),
-        codigo_postal=_reading(block.codigo_postal, conf, method),
-        periodo_inicio=_reading(period[0] if period else None, conf, method),
-        periodo_fin=_reading(period[1] if period else None, conf, method),
-        fecha_emision=_reading(issue, conf, method),
-        fecha_limite_pago=_reading(due, conf, method),
-        fecha=_reading(fecha, conf, f"{method}:{basis}" if basis else method),
+        emisor=_reading(emisor, conf, source),
+        servicio=_reading(servicio, conf, source),
+        titular=_reading(find_holder(bill.cells, folded) or block.holder, conf, source),
+        domicilio=_reading(block.address, conf, source),
+        codigo_postal=_reading(block.codigo_postal, conf, source),
+        periodo_inicio=_reading(period[0] if period else None, conf, source),
+        periodo_fin=_reading(period[1] if period else None, conf, source),
+        fecha_emision=_reading(issue, conf, source),
+        fecha_limite_pago=_reading(due, conf, source),
+        fecha=_reading(fecha, conf, source),
         fecha_basis=basis,
     )
 
 
-def _reading(value: object, conf: float, method: str) -> Reading:
+def _reading(value: object, conf: float, source: Source) -> Reading:
     if value is None or value == "":
         return Reading(value=None, confidence=0.0)
-    return Reading(value=value, confidence=conf, method=method)
+    return Reading(value=value, confidence=conf, source=source)
 
 
 def find_issuer(folded_text: str) -> tuple[str | None, str | None]:

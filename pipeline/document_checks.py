@@ -26,7 +26,7 @@ from models.case import Case
 from models.codes import ReasonCode
 from models.documents import AddressReading, DocumentImage, IdReading
 from models.mrz import MrzResult, names_field_may_be_cut
-from models.results import Reading
+from models.results import Reading, Source
 from models.verdict import Check, CheckStatus
 from pipeline import curp as curp_rules
 from pipeline import names
@@ -237,6 +237,12 @@ def _usable(reading: Reading, policy: Policy) -> bool:
     return reading.present and reading.confidence >= policy.number("documents.min_field_confidence")
 
 
+def _where(field: Reading[Any]) -> str:
+    """Where a field was read, for the evidence: its :class:`~models.results.Source`'s value
+    ("" when it was not read)."""
+    return field.source.value if field.source is not None else ""
+
+
 def trusted_mrz(reading: IdReading, policy: Policy) -> MrzResult | None:
     """The ID's MRZ when every check digit holds and it was read confidently, else None."""
     mrz = reading.mrz
@@ -249,22 +255,26 @@ def mrz_witnessed(field: Reading[Any], mrz_value: object, mrz: MrzResult | None,
                   policy: Policy) -> Reading[Any]:  # fmt: skip
     """``field`` when it was read confidently; otherwise the trusted MRZ's value, when the
     unsure printed reading agrees with it or is missing (an MRZ whose check digits all hold
-    is then the better witness: ``method`` says ``"mrz"``). A printed value that disagrees
-    is left as it is (inconclusive), never overridden.
+    is then the better witness: ``source`` is ``Source.MRZ``, the agreeing print its
+    witness). A printed value that disagrees is left as it is (inconclusive), never overridden.
 
     >>> from pipeline.policy import load_policy
     >>> mrz = MrzResult(format="TD3", valid=True, confidence=0.9)
-    >>> unsure = Reading(value="M", confidence=0.2, method="ocr:label")
-    >>> mrz_witnessed(unsure, "M", mrz, load_policy()).method
-    'mrz'
-    >>> mrz_witnessed(unsure, "H", mrz, load_policy()).method
-    'ocr:label'
+    >>> unsure = Reading(value="M", confidence=0.2, source=Source.LABEL)
+    >>> taken = mrz_witnessed(unsure, "M", mrz, load_policy())
+    >>> taken.source, taken.witnesses, taken.confidence
+    (<Source.MRZ: 'mrz'>, (<Source.LABEL: 'label'>,), 0.92)
+    >>> mrz_witnessed(unsure, "H", mrz, load_policy()).source
+    <Source.LABEL: 'label'>
     """
     if _usable(field, policy) or mrz is None or mrz_value is None:
         return field
     if field.present and field.value != mrz_value:
         return field
-    return Reading(value=mrz_value, confidence=mrz.confidence, method="mrz")
+    taken = Reading(value=mrz_value, confidence=mrz.confidence, source=Source.MRZ)
+    if field.present and field.source is not None and field.source is not Source.MRZ:
+        return taken.witnessed(field.source, field.confidence)
+    return taken
 
 
 def mrz_check(reading: IdReading, policy: Policy) -> Check:
@@ -339,7 +349,7 @@ def mrz_conflicts(reading: IdReading, policy: Policy) -> dict[str, list[str]]:
     differ: list[str] = []
 
     def printed(field: Reading) -> bool:
-        return _usable(field, policy) and field.method != "mrz" and field.method != "curp"
+        return _usable(field, policy) and field.printed
 
     pairs: list[tuple[str, Reading[Any], object]] = [
         ("fecha de nacimiento", reading.fecha_nacimiento, mrz.birth_date),
@@ -443,7 +453,7 @@ def mrz_name_agrees(reading: IdReading) -> bool | None:
     parts = (reading.primer_apellido, reading.segundo_apellido, reading.nombre)
     if not field or not reading.primer_apellido.present or not reading.nombre.present:
         return None
-    if all(p.method == "mrz" for p in parts if p.present):
+    if not any(p.printed for p in parts if p.present):
         return None  # nothing printed to compare (parts taken from the MRZ agree with it)
     surnames = f"{reading.primer_apellido.value or ''} {reading.segundo_apellido.value or ''}"
     printed = as_mrz_name(surnames, str(reading.nombre.value), 200)
@@ -482,7 +492,7 @@ def _filler_readings(field: str) -> list[str]:
 
 def _full_name(reading: IdReading, printed_only: bool = False) -> str:
     parts = [reading.primer_apellido, reading.segundo_apellido, reading.nombre]
-    if printed_only and any(p.method == "mrz" for p in parts if p.present):
+    if printed_only and any(not p.printed for p in parts if p.present):
         return ""
     return " ".join(str(p.value) for p in parts if p.present and p.value).strip()
 
@@ -543,11 +553,7 @@ def _printed_agreement(value: str, reading: IdReading, policy: Policy) -> dict[s
     """Agreement of ``value`` with the document's printed birth date, sex and (confident) names."""
 
     def own(field: Reading[Any], min_conf: float) -> bool:
-        return (
-            _usable(field, policy)
-            and field.method not in ("curp", "mrz")
-            and field.confidence >= min_conf
-        )
+        return _usable(field, policy) and field.printed and field.confidence >= min_conf
 
     born, sex = reading.fecha_nacimiento, reading.sexo
     names_ok = all(own(f, 0.8) for f in (reading.nombre, reading.primer_apellido))
@@ -713,7 +719,7 @@ def name_check(case: Case, reading: IdReading, policy: Policy) -> Check:
 def _names_from_mrz(reading: IdReading) -> bool:
     """Every name part read was taken from the MRZ (none was read in the printed zone)."""
     parts = [reading.primer_apellido, reading.segundo_apellido, reading.nombre]
-    return all(p.method == "mrz" for p in parts if p.present)
+    return not any(p.printed for p in parts if p.present)
 
 
 def registration_matches_mrz_name(case: Case, mrz: MrzResult) -> bool:
@@ -736,7 +742,7 @@ def _mrz_name_check(
     its name field has no check digit)."""
     mrz = trusted_mrz(reading, policy)
     if mrz is not None and registration_matches_mrz_name(case, mrz):
-        evidence |= {"mrz": mrz.names_field.rstrip("<"), "metodo": "mrz"}
+        evidence |= {"mrz": mrz.names_field.rstrip("<"), "metodo": Source.MRZ.value}
         return _check(
             "name_match",
             "pass",
@@ -758,7 +764,11 @@ def birthdate_check(case: Case, reading: IdReading, policy: Policy) -> Check:
     mrz = trusted_mrz(reading, policy)
     field = mrz_witnessed(reading.fecha_nacimiento, mrz and mrz.birth_date, mrz, policy)
     reg = case.registration.fecha_nacimiento
-    evidence = {"documento": _iso(field.value), "registro": reg.isoformat(), "metodo": field.method}
+    evidence = {
+        "documento": _iso(field.value),
+        "registro": reg.isoformat(),
+        "metodo": _where(field),
+    }
     if not _usable(field, policy):
         return _check(
             "birthdate_match",
@@ -790,7 +800,7 @@ def sex_check(case: Case, reading: IdReading, policy: Policy) -> Check:
     mrz = trusted_mrz(reading, policy)
     from_mrz = mrz.sexo if mrz is not None else None
     field, reg = mrz_witnessed(reading.sexo, from_mrz, mrz, policy), case.registration.sexo
-    evidence = {"documento": field.value, "registro": reg, "metodo": field.method}
+    evidence = {"documento": field.value, "registro": reg, "metodo": _where(field)}
     if not _usable(field, policy):
         return _check(
             "sex_match",
@@ -825,7 +835,7 @@ def expiry_check(case: Case, reading: IdReading, policy: Policy) -> Check:
     evidence = {
         "vigencia_hasta": _iso(field.value),
         "enviado": submitted.isoformat(),
-        "metodo": field.method,
+        "metodo": _where(field),
     }
     if not _usable(field, policy) or not isinstance(field.value, dt.date):
         return _check(

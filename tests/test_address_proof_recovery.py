@@ -10,6 +10,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from models.results import Source
 from pipeline import address_proof, document
 from pipeline.address_proof import BillText, Cell
 from pipeline.engines.tesseract import OcrText, OcrWord
@@ -98,7 +99,7 @@ def test_a_far_better_second_reading_is_the_one_kept() -> None:
         BillText(first.cells, "image-ocr", reread=_bill(*_CUSTOMER, score=700.0), score=400.0)
     )
     assert both.codigo_postal.value == "04010"
-    assert both.codigo_postal.method.endswith(":reread")
+    assert both.codigo_postal.source is Source.PAGE_REREAD
     assert both.fecha.value == dt.date(2026, 8, 9) and both.fecha_basis == "issue_date"
 
 

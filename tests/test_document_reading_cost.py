@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from models.documents import AddressReading
-from models.results import Reading
+from models.results import Reading, Source
 from pipeline import address_proof, document, ocr_prep
 from pipeline.address_proof import BillText, Cell
 from pipeline.engines.tesseract import OcrText, OcrWord
@@ -23,7 +23,7 @@ def _word(text: str, left: int, top: int, height: int = 14) -> OcrWord:
 
 def _reading(**fields: object) -> AddressReading:
     values = {
-        name: Reading(value=value, confidence=0.9, method="ocr:pattern")
+        name: Reading(value=value, confidence=0.9, source=Source.PATTERN)
         for name, value in fields.items()
         if name != "fecha_basis"
     }
@@ -167,7 +167,7 @@ def test_merge_takes_missing_groups_and_better_grounded_dates() -> None:
         fecha_basis="period_end",
     )
     merged = address_proof.merge_readings(first, second)
-    assert merged.emisor.value == "TOTALPLAY" and merged.emisor.method.endswith(":reread")
+    assert merged.emisor.value == "TOTALPLAY" and merged.emisor.source is Source.PAGE_REREAD
     assert merged.codigo_postal.value == "03100"  # the first reading's own field stays
     assert merged.fecha.value == dt.date(2026, 1, 25) and merged.fecha_basis == "period_end"
     assert merged.fecha_limite_pago.value is None  # the date group comes from one reading
@@ -186,7 +186,7 @@ def test_parse_bill_uses_the_second_reading_only_for_what_the_first_missed() -> 
     assert alone.fecha_basis == "due_date"
     both = address_proof.parse_bill(BillText(first.cells, "image-ocr", reread=second))
     assert both.fecha.value == dt.date(2026, 3, 13) and both.fecha_basis == "period_end"
-    assert both.emisor.method == alone.emisor.method
+    assert both.emisor.source is alone.emisor.source is Source.PATTERN
 
 
 def test_the_issuers_address_loses_even_with_its_rfc_cut_short() -> None:

@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from models.case import Case
 from models.codes import ReasonCode
 from models.documents import AddressReading, DocumentImage, IdReading, ImageQuality
-from models.results import Reading
+from models.results import Reading, Source
 from pipeline import address_proof, document, document_checks
 from pipeline.curp import check_digit
 from pipeline.engines.poppler import PdfEngine
@@ -408,8 +408,8 @@ def test_ine_as_address_proof_is_a_type_mismatch(ocr: OcrEngine) -> None:
 # --- checks on hand-built readings (no OCR) ------------------------------------------------
 
 
-def _r(value: Any, confidence: float = 0.95, method: str = "ocr:label") -> Reading[Any]:
-    return Reading(value=value, confidence=confidence, method=method)
+def _r(value: Any, confidence: float = 0.95, source: Source = Source.LABEL) -> Reading[Any]:
+    return Reading(value=value, confidence=confidence, source=source)
 
 
 def good_front() -> DocumentImage:
@@ -720,4 +720,4 @@ def test_a_different_mrz_name_does_not_overwrite_the_print_the_curp_agrees_with(
     # a label read where the name should be gives way to the MRZ
     found[3] = _phrase("MACIONALIDAD NATONAITY", 100, 200, line=4)
     out = passport_names(found, labels, curp, mrz)
-    assert out["nombre"].value == "LUCIA" and out["nombre"].method == "mrz"
+    assert out["nombre"].value == "LUCIA" and out["nombre"].source is Source.MRZ

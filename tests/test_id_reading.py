@@ -157,7 +157,7 @@ def test_a_curp_cut_from_a_longer_run_is_not_taken_as_read() -> None:
     label = _phrase("CURP GAGA0O70516HDFLNRAS")
     reading, _ = find_curp([label], label, 2007)
     assert reading.value == chance and not read_as_printed(reading)
-    assert reading.confidence < 0.5 and reading.method.endswith("+part")
+    assert reading.confidence < 0.5 and reading.partial
     whole = _phrase("CURP GAGA070516HDFLNRA8")
     reading, _ = find_curp([whole], whole, 2007)
     assert reading.value == "GAGA070516HDFLNRA8" and read_as_printed(reading)
@@ -222,6 +222,10 @@ def test_a_label_block_reaches_the_next_label_and_stops_at_the_next_column(engin
     from pipeline.id.rereads import reread_block
 
     page, label, columns = _block_page()
-    lines = reread_block(page, label, engines.ocr, columns=columns).split()
+    again = reread_block(page, label, engines.ocr, columns=columns)
+    lines = again.text.split()
     assert lines[:3] == ["GUTIERREZ", "YAÑEZ", "GERARDO"]
     assert "08/10/2000" not in lines and "DOMICILIO" not in lines
+    # its confidence is the OCR's, word by word: one per word read, each within 0-1
+    assert sum(len(line.confidences) for line in again.lines) == len(lines)
+    assert 0.5 < again.confidence() <= 1.0

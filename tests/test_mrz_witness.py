@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from models.codes import ReasonCode
-from models.results import Reading
+from models.results import Reading, Source
 from pipeline import document_checks
 from pipeline.mrz import compose_td1, parse_mrz
 from tests.test_documents import id_reading, make_case, mrz_lines
@@ -35,7 +35,7 @@ def _checks(policy, **fields):  # type: ignore[no-untyped-def]
     ],
 )
 def test_unsure_field_agreeing_with_a_valid_mrz_passes(policy, field, value, check) -> None:  # type: ignore[no-untyped-def]
-    unsure = Reading(value=value, confidence=UNSURE, method="ocr:label")
+    unsure = Reading(value=value, confidence=UNSURE, source=Source.LABEL)
     assert _checks(policy, **{field: unsure})[check].status == "inconclusive"
     confirmed = _checks(policy, **{field: unsure, "mrz": _valid_mrz()})[check]
     assert confirmed.status == "pass"
@@ -48,7 +48,7 @@ def test_unread_field_takes_the_valid_mrz(policy) -> None:  # type: ignore[no-un
 
 
 def test_unsure_field_disagreeing_with_the_mrz_stays_inconclusive(policy) -> None:  # type: ignore[no-untyped-def]
-    other = Reading(value="H", confidence=UNSURE, method="ocr:label")
+    other = Reading(value="H", confidence=UNSURE, source=Source.LABEL)
     check = _checks(policy, sexo=other, mrz=_valid_mrz())["sex_match"]
     assert check.status == "inconclusive" and not check.reasons
 
@@ -62,7 +62,7 @@ def test_mrz_with_a_broken_check_digit_is_no_witness(policy) -> None:  # type: i
     ]
     mrz = parse_mrz(broken, today=dt.date(2026, 1, 1))
     assert mrz is not None and not mrz.valid
-    unsure = Reading(value="M", confidence=UNSURE, method="ocr:label")
+    unsure = Reading(value="M", confidence=UNSURE, source=Source.LABEL)
     assert _checks(policy, sexo=unsure, mrz=mrz)["sex_match"].status == "inconclusive"
 
 
@@ -93,8 +93,8 @@ def test_printed_given_names_are_compared_when_the_surnames_came_from_the_mrz(po
     other = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "M", "301231",
                         "MEX", "GONZALEZ PEREZ", "LUCIA")  # fmt: skip
     from_mrz = {
-        "primer_apellido": Reading(value="GONZALEZ", confidence=1.0, method="mrz"),
-        "segundo_apellido": Reading(value="PEREZ", confidence=1.0, method="mrz"),
+        "primer_apellido": Reading(value="GONZALEZ", confidence=1.0, source=Source.MRZ),
+        "segundo_apellido": Reading(value="PEREZ", confidence=1.0, source=Source.MRZ),
     }
     checks = _checks(policy, mrz=_valid_mrz(other), **from_mrz)
     assert checks["mrz"].status == "fail"
@@ -103,7 +103,7 @@ def test_printed_given_names_are_compared_when_the_surnames_came_from_the_mrz(po
 
 
 def _printed(text: str) -> Reading:
-    return Reading(value=text, confidence=0.95, method="ocr:label")
+    return Reading(value=text, confidence=0.95, source=Source.LABEL)
 
 
 def test_printed_name_past_an_mrz_cut_at_a_filler_agrees(policy) -> None:  # type: ignore[no-untyped-def]
@@ -122,9 +122,9 @@ def test_names_taken_from_a_cut_mrz_are_compared_as_the_mrz_writes_them(policy) 
                         "MEX", "FLORES DE LA CRUZ", "VICTOR MANUEL")  # fmt: skip
     assert lines[2].endswith("VICTOR<MANU")
     from_mrz = {
-        "primer_apellido": Reading(value="FLORES", confidence=1.0, method="mrz"),
-        "segundo_apellido": Reading(value="DE LA CRUZ", confidence=1.0, method="mrz"),
-        "nombre": Reading(value="VICTOR MANU", confidence=1.0, method="mrz"),
+        "primer_apellido": Reading(value="FLORES", confidence=1.0, source=Source.MRZ),
+        "segundo_apellido": Reading(value="DE LA CRUZ", confidence=1.0, source=Source.MRZ),
+        "nombre": Reading(value="VICTOR MANU", confidence=1.0, source=Source.MRZ),
     }
     reading = id_reading(mrz=_valid_mrz(lines), **from_mrz)
     registered = {"nombre": "Víctor Manuel", "primer_apellido": "Flores",

@@ -9,23 +9,22 @@ import datetime as dt
 import re
 
 from models.mrz import MrzResult
-from models.results import Reading
+from models.results import Reading, Source
 from pipeline import curp as curp_rules
 from pipeline import document as doc
 from pipeline import mrz
 from pipeline.document import Page, Phrase
 from pipeline.engines.tesseract import OcrEngine
-from pipeline.id.common import NONE, bounded
+from pipeline.id.common import NONE, bounded, checked, unconfirmed
 from pipeline.id.curp_values import (
-    PART,
     curp_candidates,
     curp_check_ok,
     curp_long,
     holds_whole_curp,
 )
-from pipeline.id.labels import neighbours, value_below
+from pipeline.id.labels import neighbours, placed, value_below
 from pipeline.id.name_parts import split_mrz_names
-from pipeline.id.rereads import reocr_phrase, unread_bands
+from pipeline.id.rereads import Reread, reocr_phrase, unread_bands
 
 
 def curp_evidence(
@@ -43,7 +42,7 @@ def curp_evidence(
     mrz_names: list[tuple[str, str, str | None]] = []
     dates_: list[dt.date] = []
     sexes: list[str] = []
-    own = {k: v for k, v in fields.items() if v.present and v.method not in ("curp", "mrz")}
+    own = {k: v for k, v in fields.items() if v.present and v.printed}
     if "nombre" in own and "primer_apellido" in own:
         first, second = str(own["primer_apellido"].value), own.get("segundo_apellido", NONE).value
         splits = surname_splits(first, second) if surnames_in_one_line else [(first, second)]
@@ -100,9 +99,10 @@ def find_curp(
             if not valid and id(phrase) not in near:
                 continue  # far from the label only a check-digit-valid CURP is believed
             repaired = candidate not in re.sub(r"[^A-Z0-9]", "", doc.fold(phrase.text))
-            conf = bounded(max(phrase.confidence, 0.9) if valid else phrase.confidence * 0.5)
-            method = ("ocr:label" if phrase is label else "ocr:pattern") + ("" if whole else PART)
-            reading = Reading(value=candidate, confidence=conf, method=method, repaired=repaired)
+            conf = checked(phrase.confidence) if valid else unconfirmed(phrase.confidence)
+            source = placed(phrase, label, close)
+            reading = Reading(value=candidate, confidence=conf, source=source,
+                              repaired=repaired, partial=not whole)  # fmt: skip
             if valid:
                 return reading, phrase
             if not best[0].present:
@@ -138,22 +138,36 @@ def first_curp(
     sources = curp_sources(found, label)
     choice = curp_rules.resolve([p.text for p in sources], evidence)
     if choice is not None and choice.check_ok:
-        return _choice_reading(choice, sources[choice.token], label)
+        return _choice_reading(choice, sources[choice.token], found, label)
     return find_curp(found, label, year)[0]
 
 
-def _choice_reading(choice: curp_rules.CurpChoice, phrase: Phrase, label: Phrase | None) -> Reading:
-    """A resolved CURP as a Reading: confidence by how it was obtained."""
-    method = "ocr:label" if phrase is label else "ocr:pattern"
-    if choice.method == "read":
-        conf = max(phrase.confidence, 0.9)
-    elif choice.check_ok:
-        conf, method = 0.85, f"{method}+{choice.method}"
-    else:
-        conf, method = 0.6, f"{method}+printed-invalid"
+def _choice_reading(
+    choice: curp_rules.CurpChoice, phrase: Phrase, found: list[Phrase], label: Phrase | None
+) -> Reading:
+    """A resolved CURP whose check digit holds as a Reading, from the phrase it was read in."""
+    near = neighbours(found, label, below=1) if label else []
     return Reading(
-        value=choice.curp, confidence=bounded(conf), method=method, repaired=choice.repaired
+        value=choice.curp,
+        confidence=checked(phrase.confidence),
+        source=placed(phrase, label, near),
+        repaired=choice.repaired,
     )
+
+
+def _first_readings(
+    found: list[Phrase], label: Phrase | None, sources: list[Phrase], evidence: curp_rules.Evidence
+) -> dict[str, Reading]:
+    """The first pass's CURP readings up to one confusion (:func:`pipeline.curp.readings`),
+    each with where and how surely it was read: what a second reading is compared with."""
+    near = neighbours(found, label, below=1) if label else []
+    seen: dict[str, Reading] = {}
+    for phrase in sources:
+        for value in curp_rules.readings([phrase.text], evidence):
+            where = placed(phrase, label, near)
+            read = Reading(value=value, confidence=bounded(phrase.confidence), source=where)
+            seen.setdefault(value, read)
+    return seen
 
 
 def read_curp(
@@ -171,57 +185,71 @@ def read_curp(
     sources = curp_sources(found, label)
     choice = curp_rules.resolve([p.text for p in sources], evidence)
     if choice is not None and choice.check_ok:
-        return _choice_reading(choice, sources[choice.token], label)
+        return _choice_reading(choice, sources[choice.token], found, label)
     fallback, phrase = find_curp(found, label, year)
     if choice is not None:
         phrase = sources[choice.token]
-    seen = curp_rules.readings([p.text for p in sources], evidence)
+    seen = _first_readings(found, label, sources, evidence)
     targets = _curp_regions(found, label, phrase)
     for target in targets or unread_bands(page, found)[:MAX_BANDS]:
-        text = reocr_phrase(page, target, ocr, whitelist=CURP_WHITELIST, block=not targets)
+        again = reocr_phrase(page, target, ocr, whitelist=CURP_WHITELIST, block=not targets)
+        text = again.text
         # a band's two readings share one crop: only a check-digit-valid CURP is taken there
-        second = _second_reading(text, evidence, seen if targets else None)
+        second = _second_reading(again, evidence, seen if targets else None)
         if second is None and targets:
-            second = _check_read_elsewhere(text, target.text, evidence)
+            value = _check_read_elsewhere(text, target.text, evidence)
+            if value is not None:
+                conf = checked(again.confidence())
+                second = Reading(value=value, confidence=conf, source=Source.REGION, repaired=True)
         if second is not None:
             return second
         if fallback.present and fallback.value in curp_candidates(text, year) and phrase:
-            return fallback.model_copy(update={"confidence": bounded(phrase.confidence)})
+            # read the same again: the re-read witnesses the first reading
+            conf = again.confidence(lambda line: fallback.value in curp_candidates(line, year))
+            return fallback.witnessed(Source.REGION, conf, own=phrase.confidence)
         if not targets and any(curp_long(word) for word in text.split()):
             break  # the band held a CURP-long line (read twice) but no agreeing CURP
     return fallback
 
 
 def _second_reading(
-    text: str, evidence: curp_rules.Evidence, seen: set[str] | None
+    reread: Reread, evidence: curp_rules.Evidence, seen: dict[str, Reading] | None
 ) -> Reading | None:
     """A closer re-OCR's CURP: one whose check digit holds, or a check-failing one that
     agrees with all the evidence and was read the same before (``seen``: the first pass's
-    readings up to one confusion, and the other lines of this re-OCR; None: no
-    check-failing CURP is taken)."""
-    lines = text.splitlines() or [""]
+    readings up to one confusion, or another line of this re-OCR, which then witnesses it;
+    None: no check-failing CURP is taken). Its confidence is its line's words'."""
+    lines = reread.text.splitlines() or [""]
     again = curp_rules.resolve(lines, evidence)
     if again is None:
         return None
+    conf = reread.confidence(lambda line: line == lines[again.token])
     if again.check_ok:
-        method = "ocr:region" + ("" if again.method == "read" else f"+{again.method}")
-        return Reading(value=again.curp, confidence=0.85, method=method, repaired=again.repaired)
+        return Reading(
+            value=again.curp, confidence=checked(conf), source=Source.REGION,
+            repaired=again.repaired,
+        )  # fmt: skip
     if seen is None:
         return None
+    read = Reading(value=again.curp, confidence=conf, source=Source.REGION)
+    first = seen.get(again.curp)
+    if first is not None and first.source is not None:
+        return read.witnessed(first.source, first.confidence)
     others = [line for i, line in enumerate(lines) if i != again.token]
-    if again.curp in seen | curp_rules.readings(others, evidence):
-        return Reading(value=again.curp, confidence=0.6, method="ocr:region+printed-invalid")
+    other = next((o for o in others if again.curp in curp_rules.readings([o], evidence)), None)
+    if other is not None:
+        return read.witnessed(Source.REGION, reread.confidence(lambda line: line == other))
     return None
 
 
-def _check_read_elsewhere(text: str, first: str, evidence: curp_rules.Evidence) -> Reading | None:
+def _check_read_elsewhere(text: str, first: str, evidence: curp_rules.Evidence) -> str | None:
     """A closer re-read whose CURP agrees with all the evidence but ends in a letter no
     check reading fits (S for 9), when the first reading of the same line ended in a digit
     that makes the check digit hold: each reading supplies what the other misread.
 
     >>> ev = curp_rules.Evidence(names=(("Ana", "Zúñiga", "Martínez"),),
     ...                          birth_dates=(dt.date(1985, 11, 9),), sexes=("M",))
-    >>> _check_read_elsewhere("CURP ZUMA851109MMCXRN0S", "curp ZUMA85109MMCXRN09", ev).value
+    >>> _check_read_elsewhere("CURP ZUMA851109MMCXRN0S", "curp ZUMA85109MMCXRN09", ev)
     'ZUMA851109MMCXRN09'
     >>> _check_read_elsewhere("CURP ZUMA851109MMCXRN0S", "curp ZUMA85109MMCXRN07", ev) is None
     True
@@ -234,7 +262,7 @@ def _check_read_elsewhere(text: str, first: str, evidence: curp_rules.Evidence) 
     value = again.curp[:17] + tail
     if again.method != "printed-invalid" or not curp_check_ok(value):
         return None
-    return Reading(value=value, confidence=0.8, method="ocr:region+check-first", repaired=True)
+    return value
 
 
 def _curp_regions(found: list[Phrase], label: Phrase | None, phrase: Phrase | None) -> list[Phrase]:

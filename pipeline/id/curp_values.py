@@ -7,16 +7,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from models.results import Reading
+from models.results import Reading, Source
 from pipeline import curp as curp_rules
 from pipeline import document as doc
 from pipeline.id.common import CURP_SHAPE, TO_DIGIT, TO_LETTER
 
 
 def read_as_printed(curp: Reading) -> bool:
-    """The CURP was read with its check digit holding and no repair beyond letter/digit shape."""
-    method = str(curp.method)
-    return curp_check_ok(str(curp.value)) and method != "ocr:region" and PART not in method
+    """The CURP was read with its check digit holding, as a whole word (not a window of a
+    longer run of glyphs, :attr:`~models.results.Reading.partial`), and not by a plain
+    closer re-read (a second look, unless it repaired the value with the check digit).
+
+    >>> from pipeline.curp import check_digit
+    >>> good = "GOPM900315MDFNRR0" + check_digit("GOPM900315MDFNRR0")
+    >>> read_as_printed(Reading(value=good, source=Source.LABEL))
+    True
+    >>> read_as_printed(Reading(value=good, source=Source.PATTERN, partial=True))
+    False
+    >>> read_as_printed(Reading(value=good, source=Source.REGION))
+    False
+    """
+    plain_reread = curp.source is Source.REGION and not curp.repaired
+    return curp_check_ok(str(curp.value)) and not plain_reread and not curp.partial
 
 
 def curp_candidates(text: str, birth_year: int | None = None) -> list[str]:
@@ -68,11 +80,6 @@ def curp_check_ok(value: str) -> bool:
     if born is None or born > dt.date.today():
         return False
     return not {"format", "state"} & set(curp_rules.validate(value).problems)
-
-
-#: method suffix of a CURP cut out of a longer run of glyphs: its check digit may hold by
-#: chance (one window in ten), so it is not taken as read (the evidence pass settles it)
-PART = "+part"
 
 
 def holds_whole_curp(text: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from models.results import Reading
+from models.results import Reading, Source
 from pipeline import curp as curp_rules
 from pipeline import dates
 from pipeline import document as doc
@@ -16,7 +16,14 @@ from pipeline.document import Page, Phrase
 from pipeline.engines.tesseract import OcrEngine
 from pipeline.id import templates
 from pipeline.id.common import CP, CURP_SHAPE, NONE, TO_DIGIT, TO_LETTER, YEAR, bounded
-from pipeline.id.labels import after_label, after_label_any, block_below, neighbours, value_after
+from pipeline.id.labels import (
+    after_label,
+    after_label_any,
+    block_below,
+    neighbours,
+    placed,
+    value_after,
+)
 from pipeline.id.rereads import reocr_beside
 
 
@@ -37,8 +44,8 @@ def glued_dates(text: str) -> list[dt.date]:
 
 def find_clave_elector(found: list[Phrase], label: Phrase | None) -> Reading:
     """The clave de elector: 6 letters, YYMMDD, 2-digit state, H/M, 3 characters."""
-    ordered = ([label, *neighbours(found, label, below=1)] if label else []) + found
-    for phrase in ordered:
+    close = [label, *neighbours(found, label, below=1)] if label else []
+    for phrase in close + found:
         squashed = re.sub(r"[^A-Z0-9]", "", doc.fold(after_label_any(phrase)))
         for start in range(0, max(0, len(squashed) - 17)):
             window = squashed[start : start + 18]
@@ -52,7 +59,7 @@ def find_clave_elector(found: list[Phrase], label: Phrase | None) -> Reading:
                 return Reading(
                     value=value,
                     confidence=bounded(phrase.confidence),
-                    method="ocr:label" if phrase is label else "ocr:pattern",
+                    source=placed(phrase, label, close),
                     repaired=value != window,
                 )
     return NONE
@@ -98,26 +105,22 @@ def _curp_birth(curp: Reading) -> dt.date | None:
 
 
 def find_birth_date(found: list[Phrase], label: Phrase | None, curp: Reading) -> Reading:
-    """The birth date next to its label; agreement with the CURP raises the confidence."""
+    """The birth date next to its label, witnessed by the CURP when it is the CURP's; else
+    the CURP's birth date where it is printed away from the label."""
     from_curp = _curp_birth(curp)
     ordered = [label, *neighbours(found, label, below=1)] if label else []
     for index, phrase in enumerate(ordered):
         for value in _phrase_dates(phrase):
-            agrees = value == from_curp
-            conf = max(phrase.confidence, 0.95) if agrees else phrase.confidence
-            return Reading(
-                value=value,
-                confidence=bounded(conf),
-                method="ocr:label" if index == 0 else "ocr:label-near",
-            )
+            source = Source.LABEL if index == 0 else Source.NEAR
+            read = Reading(value=value, confidence=bounded(phrase.confidence), source=source)
+            return read.witnessed(Source.CURP, curp.confidence) if value == from_curp else read
     for phrase in found:
         for value in day_dates(phrase.text, birth=True):
             if from_curp is not None and value == from_curp:
-                return Reading(
-                    value=value,
-                    confidence=bounded(max(phrase.confidence, 0.9)),
-                    method="ocr:pattern",
+                read = Reading(
+                    value=value, confidence=bounded(phrase.confidence), source=Source.PATTERN
                 )
+                return read.witnessed(Source.CURP, curp.confidence)
     return NONE
 
 
@@ -128,23 +131,22 @@ def _phrase_dates(phrase: Phrase) -> list[dt.date]:
 def find_sex(
     page: Page, found: list[Phrase], label: Phrase | None, curp: Reading, ocr: OcrEngine
 ) -> Reading:
-    """H or M after the SEXO label; re-OCR beside the label if needed; else the CURP's."""
+    """H or M after the SEXO label; re-OCR beside the label if needed; else the CURP's. A
+    letter the CURP's sex letter agrees with is witnessed by it (one letter is read unsurely)."""
     ine = templates.load(templates.INE_FRONT)
     reading = value_after(found, label, ine.value("sexo"))
+    if not reading.present and label is not None:
+        again = reocr_beside(page, label, ocr, whitelist=ine.whitelist("sexo"))
+        match = re.search(r"[HMX]", again.text)
+        if match:
+            conf = again.confidence(lambda text: match.group(0) in text)
+            reading = Reading(value=match.group(0), confidence=conf, source=Source.REGION)
     if reading.present and curp.present and str(curp.value)[10:11] == reading.value:
-        # one letter is read unsurely; the CURP's sex letter agreeing confirms it
-        return reading.model_copy(update={"confidence": max(reading.confidence, 0.9)})
+        return reading.witnessed(Source.CURP, curp.confidence)
     if reading.present:
         return reading
-    if label is not None:
-        letter = reocr_beside(page, label, ocr, whitelist=ine.whitelist("sexo"))
-        match = re.search(r"[HMX]", letter)
-        if match:
-            return Reading(value=match.group(0), confidence=0.8, method="ocr:region")
     if curp.present and curp.value:
-        return Reading(
-            value=curp.value[10], confidence=bounded(curp.confidence * 0.9), method="curp"
-        )
+        return Reading(value=curp.value[10], confidence=curp.confidence, source=Source.CURP)
     return NONE
 
 
@@ -157,7 +159,7 @@ def find_vigencia(found: list[Phrase], label: Phrase | None) -> tuple[Reading, R
     near = neighbours(found, label, below=1)
     same_line = [label, *[p for p in near if p.line == label.line]]
     below = [p for p in near if p.line != label.line][:1]
-    for group, method in ((same_line, "ocr:label"), (below, "ocr:label-near")):
+    for group, source in ((same_line, Source.LABEL), (below, Source.NEAR)):
         text = " ".join(after_label(p, pattern) if p is label else p.text for p in group)
         years = [int(y) for y in YEAR.findall(doc.fold(text).translate(TO_DIGIT))][:2]
         if years:
@@ -165,8 +167,8 @@ def find_vigencia(found: list[Phrase], label: Phrase | None) -> tuple[Reading, R
             span = "-".join(str(y) for y in years)
             end = dt.date(max(years), 12, 31)
             return (
-                Reading(value=span, confidence=conf, method=method),
-                Reading(value=end, confidence=conf, method=method),
+                Reading(value=span, confidence=conf, source=source),
+                Reading(value=end, confidence=conf, source=source),
             )
     return NONE, NONE
 
@@ -182,10 +184,11 @@ def find_domicilio(found: list[Phrase], labels: dict[str, Phrase]) -> dict[str, 
         return {}
     text = ", ".join(p.text.strip() for p in block)
     conf = bounded(min(p.confidence for p in block))
-    out = {"domicilio": Reading(value=text, confidence=conf, method="ocr:label")}
+    source = Source.LABEL if block[0] is label else Source.NEAR
+    out = {"domicilio": Reading(value=text, confidence=conf, source=source)}
     codes = CP.findall(text.translate(TO_DIGIT) if False else text)
     if codes:
-        out["codigo_postal"] = Reading(value=codes[-1], confidence=conf, method="ocr:label")
+        out["codigo_postal"] = Reading(value=codes[-1], confidence=conf, source=source)
     return out
 
 
@@ -199,7 +202,7 @@ def passport_date(found: list[Phrase], label: Phrase | None, birth: bool = False
             return Reading(
                 value=value[0],
                 confidence=bounded(phrase.confidence),
-                method="ocr:label" if index == 0 else "ocr:label-near",
+                source=Source.LABEL if index == 0 else Source.NEAR,
             )
     return NONE
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from models.results import Reading
+from models.results import Reading, Source
 from pipeline import document as doc
 from pipeline import names
 from pipeline.document import Phrase
@@ -68,6 +68,14 @@ def neighbours(found: list[Phrase], label: Phrase, below: int = 2) -> list[Phras
     return sorted(right, key=lambda p: p.left) + under
 
 
+def placed(phrase: Phrase, label: Phrase | None, near: list[Phrase]) -> Source:
+    """Where ``phrase`` lies for a value read in it: the label's own phrase (``LABEL``), one
+    of its ``near`` phrases (:func:`neighbours`: ``NEAR``), else elsewhere (``PATTERN``)."""
+    if label is not None and phrase is label:
+        return Source.LABEL
+    return Source.NEAR if any(phrase is p for p in near) else Source.PATTERN
+
+
 def value_after(found: list[Phrase], label: Phrase | None, pattern: str) -> Reading:
     """The first match of ``pattern`` after ``label``: in its phrase, to its right, or below."""
     if label is None:
@@ -77,9 +85,9 @@ def value_after(found: list[Phrase], label: Phrase | None, pattern: str) -> Read
         text = phrase.text if index else after_label_any(phrase)
         match = re.search(pattern, doc.fold(text))
         if match:
-            method = "ocr:label" if index == 0 else "ocr:label-near"
+            source = Source.LABEL if index == 0 else Source.NEAR
             return Reading(
-                value=match.group(0), confidence=bounded(phrase.confidence), method=method
+                value=match.group(0), confidence=bounded(phrase.confidence), source=source
             )
     return NONE
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from models.mrz import MrzResult
-from models.results import Reading
+from models.results import Reading, Source
 from pipeline import curp as curp_rules
 from pipeline import names
 from pipeline.document import Phrase
@@ -56,16 +56,15 @@ def enye_from_curp(fields: dict[str, Reading]) -> None:
             fixed = curp_rules.restore_enye(str(read.value), value[position], given=given)
             fixed = curp_rules.drop_unconfirmed_enye(fixed, value[position], given=given)
             if fixed != read.value:
-                fields[name] = read.model_copy(
-                    update={"value": fixed, "method": f"{read.method}+curp"}
-                )
+                fields[name] = read.model_copy(update={"value": fixed, "repaired": True})
 
 
 def _reorder_surnames(
-    fields: dict[str, Reading], mrz_parts: dict[str, str], words: list[str]
+    fields: dict[str, Reading], mrz_parts: dict[str, str], words: list[str], mrz: MrzResult
 ) -> None:
     """Printed surnames holding the MRZ's words in another order (two printed lines read
-    interleaved) take the MRZ's order and split, with the printed accents."""
+    interleaved) take the MRZ's order and split, with the printed accents: printed words
+    the MRZ witnesses."""
     first, second = fields.get("primer_apellido", NONE), fields.get("segundo_apellido", NONE)
     if not first.present or "primer_apellido" not in mrz_parts:
         return
@@ -73,9 +72,11 @@ def _reorder_surnames(
     wanted = f"{mrz_parts['primer_apellido']} {mrz_parts.get('segundo_apellido', '')}"
     a, b = names.comparable(printed).split(), names.comparable(wanted).split()
     if a != b and sorted(a) == sorted(b):
+        conf = min(r.confidence for r in (first, second) if r.present)
         for name in ("primer_apellido", "segundo_apellido"):
             value = with_printed_accents(mrz_parts.get(name, ""), words)
-            fields[name] = Reading(value=value, confidence=0.9, method="ocr:label+mrz")
+            read = Reading(value=value, confidence=conf, source=first.source)
+            fields[name] = read.witnessed(Source.MRZ, mrz.confidence)
 
 
 def fill_names_from_mrz(
@@ -92,10 +93,7 @@ def fill_names_from_mrz(
         spelled = with_printed_accents(value, words)
         if name == "nombre" and mrz.names_may_be_cut:
             spelled = complete_cut_word(spelled, words)
-        reading = from_mrz(spelled, mrz)
-        if reading.value != value:
-            reading = reading.model_copy(update={"method": "mrz+ocr"})
-        fields[name] = reading
+        fields[name] = _accented(from_mrz(spelled, mrz), value)
 
 
 def names_agree(fields: dict[str, Reading], wanted: dict[str, str], mrz: MrzResult) -> bool:
@@ -135,7 +133,7 @@ def find_names_ine(
         return {}
     conf = bounded(min(p.confidence for row in block for p in row))
     parts = split_name_lines(lines, curp.value if curp.present else None)
-    return {k: Reading(value=v, confidence=conf, method="ocr:label") for k, v in parts.items()}
+    return {k: Reading(value=v, confidence=conf, source=Source.NEAR) for k, v in parts.items()}
 
 
 def reconcile_with_mrz(
@@ -150,17 +148,19 @@ def reconcile_with_mrz(
     words = printed_words(found)
     curp = curp_text(fields.get("curp", NONE))
     mrz_parts = split_mrz_names(mrz, curp)
-    _reorder_surnames(fields, mrz_parts, words)
+    _reorder_surnames(fields, mrz_parts, words, mrz)
     for name, value in mrz_parts.items():
         read = fields.get(name, NONE)
         if not value or not read.present:
             continue
         a, b = names.comparable(str(read.value)), names.comparable(value)
         if a == b or longer_same_name(str(read.value), value, mrz):
-            fields[name] = read.model_copy(update={"confidence": max(read.confidence, 0.9)})
+            fields[name] = read.witnessed(Source.MRZ, mrz.confidence)
         elif a.replace(" ", "") == b.replace(" ", ""):
             spaced = with_printed_accents(value, words)
-            fields[name] = Reading(value=spaced, confidence=0.9, method="ocr:label+mrz")
+            fields[name] = read.model_copy(update={"value": spaced}).witnessed(
+                Source.MRZ, mrz.confidence
+            )
 
 
 def passport_names(
@@ -184,7 +184,7 @@ def passport_names(
         if read is not None and (
             names.comparable(text) == names.comparable(value) or longer_same_name(text, value, mrz)
         ):
-            out[name] = read.model_copy(update={"confidence": max(read.confidence, 0.9)})
+            out[name] = read.witnessed(Source.MRZ, mrz.confidence)
         elif (value or name == "segundo_apellido") and (
             read is None or _mrz_spelling_wins(name, text, value, curp)
         ):
@@ -207,9 +207,16 @@ def _mrz_spelling_wins(name: str, printed: str, mrz_name: str, curp: str | None)
 
 
 def _mrz_reading(value: str, words: list[str], mrz: MrzResult) -> Reading:
-    accented = with_printed_accents(value, words)
-    reading = from_mrz(accented, mrz)
-    return reading.model_copy(update={"method": "mrz+ocr"}) if accented != value else reading
+    return _accented(from_mrz(with_printed_accents(value, words), mrz), value)
+
+
+def _accented(reading: Reading, unaccented: str) -> Reading:
+    """An MRZ name spelled with the accents of printed words that fold to its words: those
+    words, found anywhere on the page, witness it (``PATTERN``). The confidence stays the
+    MRZ's: the print's words vouch for the accents, not for every word of the name."""
+    if reading.value == unaccented:
+        return reading
+    return reading.model_copy(update={"witnesses": (*reading.witnesses, Source.PATTERN)})
 
 
 def longer_same_name(printed: str, mrz_name: str, mrz: MrzResult) -> bool:
@@ -233,7 +240,7 @@ def printed_passport_names(
             value = clean_name(below.text)
             if value:
                 out[name] = Reading(
-                    value=value, confidence=bounded(below.confidence), method="ocr:label"
+                    value=value, confidence=bounded(below.confidence), source=Source.NEAR
                 )
     surnames = out.pop("apellidos", None)
     if surnames is not None and surnames.value:

@@ -3,7 +3,7 @@
 ::
 
     reading = read_id(front, back, "ine", ocr)
-    reading.curp.value, reading.curp.confidence, reading.curp.method   # "GOPM...", 0.97, "ocr:label"
+    reading.curp.value, reading.curp.confidence, reading.curp.source   # "GOPM...", 0.97, Source.LABEL
     reading.mrz.valid                                                   # every check digit held
 
 How: each side is located and straightened (:mod:`pipeline.document`), OCR'd once (words with
@@ -143,7 +143,7 @@ def _strength(fields: dict[str, Reading], mrz: MrzResult | None = None) -> tuple
     """How well a side was read: a valid MRZ (passport page), a CURP read as printed, then
     how many core fields were read in the print, then their mean confidence."""
     printed = [fields.get(k, NONE) for k in _CORE]
-    printed = [r for r in printed if r.present and r.method not in ("mrz", "curp")]
+    printed = [r for r in printed if r.present and r.printed]
     mean = sum(r.confidence for r in printed) / len(printed) if printed else 0.0
     valid = int(mrz is not None and mrz.valid) * 2 + int(read_as_printed(fields["curp"]))
     return valid, len(printed), round(mean, 4)
@@ -189,7 +189,7 @@ def _merge_ine(
     front: DocumentImage,
     back: DocumentImage | None,
 ) -> IdReading:
-    """Fill what the front missed from the MRZ (marked ``method="mrz"``)."""
+    """Fill what the front missed from the MRZ (``source`` ``Source.MRZ``)."""
     if mrz is not None:
         fields["numero_documento"] = from_mrz(mrz.document_number.replace("<", "") or None, mrz)
         for name, value in (

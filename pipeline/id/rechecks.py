@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import partial
 
 from models.mrz import MrzResult
-from models.results import Reading
+from models.results import Reading, Source
 from pipeline import document as doc
 from pipeline import mrz_image
 from pipeline.document import Page, Phrase
@@ -43,7 +44,7 @@ def settle_ine_curp(
         return
     fields["curp"] = settled
     fields.update(find_names_ine(found, labels, settled))
-    if fields.get("sexo", NONE).method == "curp":
+    if fields.get("sexo", NONE).source is Source.CURP:
         fields["sexo"] = find_sex(page, found, labels.get("sexo"), settled, ocr)
 
 
@@ -63,20 +64,24 @@ def recheck_ine_dates(
         and vig.present
         and getattr(vig.value, "year", 0) != expiry.year
     ):
-        text = reread_near(page, labels["vigencia"], ocr, ine.whitelist("vigencia"))
-        if str(expiry.year) in YEAR.findall(text):
-            fields["vigencia_hasta"] = Reading(
-                value=dt.date(expiry.year, 12, 31),
-                confidence=0.85,
-                method="ocr:region",
-                repaired=True,
-            )
+        again = reread_near(page, labels["vigencia"], ocr, ine.whitelist("vigencia"))
+        year = str(expiry.year)
+        if year in YEAR.findall(again.text):
+            conf = again.confidence(lambda line: year in YEAR.findall(line))
+            fields["vigencia_hasta"] = _witnessed_reread(dt.date(expiry.year, 12, 31), conf, mrz)
     if "nacimiento" in labels and mrz.birth_date and born.present and born.value != mrz.birth_date:
-        text = reread_near(page, labels["nacimiento"], ocr, ine.whitelist("nacimiento"))
-        if mrz.birth_date in day_dates(text, birth=True):
-            fields["fecha_nacimiento"] = Reading(
-                value=mrz.birth_date, confidence=0.85, method="ocr:region", repaired=True
-            )
+        again = reread_near(page, labels["nacimiento"], ocr, ine.whitelist("nacimiento"))
+        birth = mrz.birth_date
+        if birth in day_dates(again.text, birth=True):
+            conf = again.confidence(lambda line: birth in day_dates(line, birth=True))
+            fields["fecha_nacimiento"] = _witnessed_reread(birth, conf, mrz)
+
+
+def _witnessed_reread(value: object, confidence: float, mrz: MrzResult) -> Reading:
+    """A printed value read again closer (``confidence``: its words') that now agrees with a
+    valid MRZ, which witnesses it; the first reading's misread is repaired."""
+    read = Reading(value=value, confidence=confidence, source=Source.REGION, repaired=True)
+    return read.witnessed(Source.MRZ, mrz.confidence)
 
 
 def recheck_passport_dates(
@@ -97,9 +102,14 @@ def recheck_passport_dates(
         read = fields.get(name, NONE)
         if key not in labels or value is None or not read.present or read.value == value:
             continue
-        text = reread_near(page, labels[key], ocr, passport.whitelist(key))
-        if value in day_dates(text, birth=name == "fecha_nacimiento") + glued_dates(text):
-            fields[name] = Reading(value=value, confidence=0.85, method="ocr:region", repaired=True)
+        again = reread_near(page, labels[key], ocr, passport.whitelist(key))
+        birth = name == "fecha_nacimiento"
+
+        def holds(text: str, value: dt.date = value, birth: bool = birth) -> bool:
+            return value in day_dates(text, birth=birth) + glued_dates(text)
+
+        if holds(again.text):
+            fields[name] = _witnessed_reread(value, again.confidence(holds), mrz)
 
 
 def recheck_ine_names(
@@ -116,14 +126,22 @@ def recheck_ine_names(
     if label is None or not mrz.surnames.strip() or names_agree(fields, wanted, mrz):
         return
     columns = [p for p in found if p is not label and re.search(ine.any_label, p.key)]
-    lines = [
-        clean_name(line) for line in reread_block(page, label, ocr, columns=columns).splitlines()
-    ]
+    again = reread_block(page, label, ocr, columns=columns)
+    lines = [clean_name(line) for line in again.text.splitlines()]
     lines = [line for line in lines if line and not re.search(ine.any_label, doc.fold(line))]
+    used = set(lines[:3])
+    conf = again.confidence(lambda text: clean_name(text) in used)
     parts = split_name_lines(lines[:3], curp)
-    reread = {k: Reading(value=v, confidence=0.85, method="ocr:region") for k, v in parts.items()}
+    reread = {k: _name_reread(v, conf, mrz) for k, v in parts.items()}
     if names_agree(reread, wanted, mrz):
         fields.update(reread)
+
+
+def _name_reread(value: str, confidence: float, mrz: MrzResult) -> Reading:
+    """A name part read again closer (``confidence``: the words of the lines used), kept
+    only when it agrees with the MRZ, which then witnesses it."""
+    read = Reading(value=value, confidence=confidence, source=Source.REGION)
+    return read.witnessed(Source.MRZ, mrz.confidence)
 
 
 def recheck_passport_names(
@@ -146,20 +164,25 @@ def recheck_passport_names(
     }
     for key, parts in groups.items():
         subset = {name: wanted[name] for name in parts if name in wanted}
-        unread = any(fields.get(name, NONE).method == "mrz" for name in subset)
+        unread = any(fields.get(name, NONE).present and not fields[name].printed for name in subset)
         if key not in labels or not subset or (names_agree(fields, subset, mrz) and not unread):
             continue
-        lines = [clean_name(x) for x in reread_block(page, labels[key], ocr, 2.5).splitlines()]
+        again = reread_block(page, labels[key], ocr, 2.5)
+        lines = [clean_name(x) for x in again.text.splitlines()]
         line = next((x for x in lines if x and not looks_like_label(x, stop_words)), "")
+        conf = again.confidence(partial(_cleaned_is, line))
         if key == "apellidos":
             values = dict(zip(parts, split_surnames(line, curp or mrz.curp_prefix), strict=True))
         else:
             values = {"nombre": line}
-        reread = {
-            k: Reading(value=v, confidence=0.85, method="ocr:region") for k, v in values.items()
-        }
+        reread = {k: _name_reread(v, conf, mrz) for k, v in values.items()}
         if line and names_agree(reread, subset, mrz):
             fields.update(reread)
+
+
+def _cleaned_is(line: str, text: str) -> bool:
+    """``text``, cleaned as a name, is ``line``."""
+    return clean_name(text) == line
 
 
 def recheck_mrz_names(
@@ -171,7 +194,7 @@ def recheck_mrz_names(
     re-read is the MRZ itself: an altered MRZ (or print) reads the same the second time and
     still shows as MRZ_INCONSISTENT."""
     parts = [fields.get(k, NONE) for k in ("primer_apellido", "nombre")]
-    if not all(p.present and p.method not in ("mrz", "curp") for p in parts):
+    if not all(p.present and p.printed for p in parts):
         return mrz
     curp = curp_text(fields.get("curp", NONE))
     if names_agree(fields, split_mrz_names(mrz, curp), mrz):

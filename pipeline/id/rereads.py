@@ -1,11 +1,13 @@
 """Closer re-reads of page regions: the shared crop/scale/pad routines (the block under a
-label, the region beside it, one phrase, an unread band) and the whole photo read again
-levelled (:func:`reread_levelled`).
+label, the region beside it, one phrase, an unread band), each returning the text read with
+its words' confidences (:class:`Reread`), and the whole photo read again levelled
+(:func:`reread_levelled`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -14,9 +16,61 @@ from models.documents import DocumentImage
 from pipeline import document as doc
 from pipeline import mrz_image, ocr_prep
 from pipeline.document import Page, Phrase
-from pipeline.engines.tesseract import OcrEngine
+from pipeline.engines.tesseract import OcrEngine, OcrText
 from pipeline.id.curp_values import curp_long
 from pipeline.id.marks import fit_tall_words, with_diacritics
+
+
+@dataclass(frozen=True)
+class RereadLine:
+    """One line of a re-read: its text and the confidence (0-1) of each word in it."""
+
+    text: str
+    confidences: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reread:
+    """What a closer re-read found: its lines, each with its words' confidences."""
+
+    lines: tuple[RereadLine, ...] = ()
+
+    @classmethod
+    def of(cls, result: OcrText, one_line: bool = False) -> Reread:
+        """An OCR call's words as lines (all on one line with ``one_line``)."""
+        if one_line:
+            words = result.words
+            text = " ".join(w.text for w in words)
+            return cls((RereadLine(text, tuple(w.confidence for w in words)),) if words else ())
+        grouped: dict[tuple[int, int, int], list[tuple[str, float]]] = {}
+        for word in result.words:
+            grouped.setdefault(word.line, []).append((word.text, word.confidence))
+        return cls(
+            tuple(
+                RereadLine(" ".join(t for t, _ in ws), tuple(c for _, c in ws))
+                for ws in grouped.values()
+            )
+        )
+
+    def __add__(self, other: Reread) -> Reread:
+        return Reread(self.lines + other.lines)
+
+    @property
+    def text(self) -> str:
+        """The text read, one line per text line."""
+        return "\n".join(line.text for line in self.lines)
+
+    def confidence(self, holds: Callable[[str], bool] | None = None) -> float:
+        """The mean confidence of the words that produced a value: those of the lines whose
+        text ``holds`` it (every line when none does or no test is given); 0 when empty.
+
+        >>> r = Reread((RereadLine("SEXO H", (0.9, 0.5)), RereadLine("1990", (0.8,))))
+        >>> r.confidence(), r.confidence(lambda text: "H" in text.split())
+        (0.733, 0.7)
+        """
+        lines = [line for line in self.lines if holds is not None and holds(line.text)]
+        found = [c for line in lines or self.lines for c in line.confidences]
+        return round(sum(found) / len(found), 3) if found else 0.0
 
 
 def reread_block(
@@ -25,7 +79,7 @@ def reread_block(
     ocr: OcrEngine,
     lines: float = 7.0,
     columns: Sequence[Phrase] = (),
-) -> str:
+) -> Reread:
     """OCR again, enlarged, the block of lines under a label (Spanish, uniform block).
 
     With ``columns`` (the layout's other labels found on the page) the block reaches down to
@@ -73,7 +127,7 @@ def line_height(page: Page, label: Phrase) -> int:
     return max(8, int(min(label.height, cap)))
 
 
-def reread_near(page: Page, label: Phrase, ocr: OcrEngine, whitelist: str) -> str:
+def reread_near(page: Page, label: Phrase, ocr: OcrEngine, whitelist: str) -> Reread:
     """OCR again the region right of and under a label, enlarged, with a whitelist."""
     h = line_height(page, label)
     y0, y1 = max(0, label.top - h // 2), min(page.image.shape[0], label.bottom + 3 * h)
@@ -88,15 +142,15 @@ def _reread_region(
     ocr: OcrEngine,
     lang: str,
     whitelist: str | None = None,
-) -> str:
+) -> Reread:
     """OCR a region (top, bottom, left, right) of the page as a uniform block, its text
-    enlarged to ~36 px and padded with its own paper colour ("" when the region is empty)."""
+    enlarged to ~36 px and padded with its own paper colour (nothing when it is empty)."""
     y0, y1, x0, x1 = region
     crop = page.grey[y0:y1, x0:x1]
     if crop.size == 0:
-        return ""
+        return Reread()
     crop = paper_pad(ocr_prep.scale_to_text_height(crop, text_height * 1.3, 36.0))
-    return ocr.data(crop, lang=lang, psm=6, whitelist=whitelist).text
+    return Reread.of(ocr.data(crop, lang=lang, psm=6, whitelist=whitelist))
 
 
 #: a photo whose text lines lean less than this (degrees) is not levelled
@@ -174,7 +228,7 @@ def reocr_phrase(
     whitelist: str | None = None,
     block: bool = False,
     target: float = 40.0,
-) -> str:
+) -> Reread:
     """OCR one phrase's box again, enlarged (text ~40 px tall), as a single line; a
     ``block`` (an unread band, a few lines tall) is scaled by the page's text height. A box
     the OCR stretched over a neighbouring picture is scaled by the page's text height too
@@ -187,44 +241,42 @@ def reocr_phrase(
     x0, x1 = max(0, phrase.left - h), min(page.image.shape[1], phrase.right + h)
     crop = page.grey[y0:y1, x0:x1]
     if crop.size == 0:
-        return ""
+        return Reread()
     crop = paper_pad(ocr_prep.scale_to_text_height(crop, h, target))
     # a box over two lines' height is not one line: read as a block, its lines kept apart
     if phrase.height > 2 * h:
-        return ocr.data(crop, lang="eng", psm=6, whitelist=whitelist).text
-    result = ocr.data(crop, lang="eng", psm=7, whitelist=whitelist)
-    return " ".join(w.text for w in result.words)
+        return Reread.of(ocr.data(crop, lang="eng", psm=6, whitelist=whitelist))
+    return Reread.of(ocr.data(crop, lang="eng", psm=7, whitelist=whitelist), one_line=True)
 
 
-def _reocr_band(page: Page, band: Phrase, ocr: OcrEngine, whitelist: str | None) -> str:
+def _reocr_band(page: Page, band: Phrase, ocr: OcrEngine, whitelist: str | None) -> Reread:
     """OCR an unread band (a few lines); a CURP-long word found there is read once more on
     its own, as a single line and larger, and both readings are returned (one per line)."""
     y0, y1 = max(0, band.top), min(page.image.shape[0], band.bottom)
     x0, x1 = max(0, band.left), min(page.image.shape[1], band.right)
     crop = page.grey[y0:y1, x0:x1]
     if crop.size == 0 or y1 - y0 < 8:
-        return ""
+        return Reread()
     h = max(8.0, (band.right - band.left) / 21)
     scaled = ocr_prep.scale_to_text_height(crop, h, 36.0)
     factor = scaled.shape[1] / crop.shape[1]
     result = ocr.data(paper_pad(scaled), lang="eng", psm=6, whitelist=whitelist)
     long_words = [w for w in result.words if curp_long(w.text)]
     if not long_words:
-        return result.text
+        return Reread.of(result)
     word = long_words[0]
     box = Phrase(word.text, word.confidence, x0 + int((word.left - 12) / factor),
                  y0 + int((word.top - 12) / factor), x0 + int((word.right - 12) / factor),
                  y0 + int((word.top + word.height - 12) / factor), band.line)  # fmt: skip
-    return result.text + "\n" + reocr_phrase(page, box, ocr, whitelist, target=48.0)
+    return Reread.of(result) + reocr_phrase(page, box, ocr, whitelist, target=48.0)
 
 
-def reocr_beside(page: Page, label: Phrase, ocr: OcrEngine, whitelist: str | None = None) -> str:
-    """OCR the small region right of a label (single line) and return its text."""
+def reocr_beside(page: Page, label: Phrase, ocr: OcrEngine, whitelist: str | None = None) -> Reread:
+    """OCR the small region right of a label (single line)."""
     h = max(label.height, 8)
     x0, x1 = label.right + 1, min(page.image.shape[1], label.right + 5 * h)
     y0, y1 = max(0, label.top - h // 2), min(page.image.shape[0], label.bottom + h // 2)
     if x1 - x0 < 4 or y1 - y0 < 4:
-        return ""
+        return Reread()
     crop = page.grey[y0:y1, x0:x1]
-    result = ocr.data(crop, lang="spa", psm=7, whitelist=whitelist)
-    return " ".join(w.text for w in result.words)
+    return Reread.of(ocr.data(crop, lang="spa", psm=7, whitelist=whitelist), one_line=True)
