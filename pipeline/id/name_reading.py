@@ -13,7 +13,7 @@ from pipeline import curp as curp_rules
 from pipeline import names
 from pipeline.document import Phrase
 from pipeline.id import templates
-from pipeline.id.common import NONE, bounded, curp_text, from_mrz
+from pipeline.id.common import NONE, bounded, curp_text, from_mrz, mrz_confidence
 from pipeline.id.curp_reading import curp_evidence
 from pipeline.id.curp_values import curp_check_ok
 from pipeline.id.labels import block_below, row_of, value_below
@@ -76,7 +76,7 @@ def _reorder_surnames(
         for name in ("primer_apellido", "segundo_apellido"):
             value = with_printed_accents(mrz_parts.get(name, ""), words)
             read = Reading(value=value, confidence=conf, source=first.source)
-            fields[name] = read.witnessed(Source.MRZ, mrz.confidence)
+            fields[name] = read.witnessed(Source.MRZ, mrz_confidence(mrz))
 
 
 def fill_names_from_mrz(
@@ -155,11 +155,11 @@ def reconcile_with_mrz(
             continue
         a, b = names.comparable(str(read.value)), names.comparable(value)
         if a == b or longer_same_name(str(read.value), value, mrz):
-            fields[name] = read.witnessed(Source.MRZ, mrz.confidence)
+            fields[name] = read.witnessed(Source.MRZ, mrz_confidence(mrz))
         elif a.replace(" ", "") == b.replace(" ", ""):
             spaced = with_printed_accents(value, words)
             fields[name] = read.model_copy(update={"value": spaced}).witnessed(
-                Source.MRZ, mrz.confidence
+                Source.MRZ, mrz_confidence(mrz)
             )
 
 
@@ -184,7 +184,7 @@ def passport_names(
         if read is not None and (
             names.comparable(text) == names.comparable(value) or longer_same_name(text, value, mrz)
         ):
-            out[name] = read.witnessed(Source.MRZ, mrz.confidence)
+            out[name] = read.witnessed(Source.MRZ, mrz_confidence(mrz))
         elif (value or name == "segundo_apellido") and (
             read is None or _mrz_spelling_wins(name, text, value, curp)
         ):

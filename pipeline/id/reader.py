@@ -26,7 +26,7 @@ import numpy as np
 
 from models.documents import DocumentImage, IdReading
 from models.mrz import MrzResult
-from models.results import Reading
+from models.results import Reading, Source
 from pipeline import curp as curp_rules
 from pipeline import document as doc
 from pipeline import mrz_image
@@ -34,7 +34,7 @@ from pipeline.document import Page
 from pipeline.engines.tesseract import OcrEngine
 from pipeline.id import templates
 from pipeline.id.birthplace import find_birth_state
-from pipeline.id.common import NONE, curp_text, from_mrz
+from pipeline.id.common import NONE, curp_text, from_mrz, mrz_confidence
 from pipeline.id.curp_reading import curp_evidence, first_curp, read_curp
 from pipeline.id.curp_values import read_as_printed
 from pipeline.id.fields import (
@@ -192,6 +192,7 @@ def _merge_ine(
     """Fill what the front missed from the MRZ (``source`` ``Source.MRZ``)."""
     if mrz is not None:
         fields["numero_documento"] = from_mrz(mrz.document_number.replace("<", "") or None, mrz)
+        _witnessed_by_mrz(fields, mrz)
         for name, value in (
             ("fecha_nacimiento", mrz.birth_date),
             ("sexo", mrz.sexo),
@@ -206,6 +207,21 @@ def _merge_ine(
     return IdReading.model_validate(
         {"id_type": "ine", "front": front, "back": back, "mrz": mrz, **_typed(fields)}
     )
+
+
+def _witnessed_by_mrz(fields: dict[str, Reading], mrz: MrzResult) -> None:
+    """Printed birth date, sex and expiry that a valid MRZ reads the same: the MRZ, read
+    apart in OCR-B, witnesses them."""
+    if not mrz.valid:
+        return
+    for name, value in (
+        ("fecha_nacimiento", mrz.birth_date),
+        ("sexo", mrz.sexo),
+        ("vigencia_hasta", mrz.expiry_date),
+    ):
+        read = fields.get(name, NONE)
+        if read.present and read.printed and value is not None and read.value == value:
+            fields[name] = read.witnessed(Source.MRZ, mrz_confidence(mrz))
 
 
 def _typed(fields: dict[str, Reading]) -> dict[str, Reading]:
@@ -273,6 +289,7 @@ def _fill_from(
     words = words or []
     if mrz is None:
         return
+    _witnessed_by_mrz(fields, mrz)
     fill: dict[str, Callable[[], object]] = {
         "numero_documento": lambda: mrz.document_number.replace("<", "") or None,
         "fecha_nacimiento": lambda: mrz.birth_date,

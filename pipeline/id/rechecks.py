@@ -16,7 +16,7 @@ from pipeline import mrz_image
 from pipeline.document import Page, Phrase
 from pipeline.engines.tesseract import OcrEngine
 from pipeline.id import templates
-from pipeline.id.common import NONE, YEAR, curp_text
+from pipeline.id.common import NONE, YEAR, curp_text, mrz_confidence
 from pipeline.id.curp_reading import curp_evidence, read_curp
 from pipeline.id.fields import day_dates, find_sex, glued_dates
 from pipeline.id.labels import find_labels
@@ -81,7 +81,7 @@ def _witnessed_reread(value: object, confidence: float, mrz: MrzResult) -> Readi
     """A printed value read again closer (``confidence``: its words') that now agrees with a
     valid MRZ, which witnesses it; the first reading's misread is repaired."""
     read = Reading(value=value, confidence=confidence, source=Source.REGION, repaired=True)
-    return read.witnessed(Source.MRZ, mrz.confidence)
+    return read.witnessed(Source.MRZ, mrz_confidence(mrz))
 
 
 def recheck_passport_dates(
@@ -141,7 +141,7 @@ def _name_reread(value: str, confidence: float, mrz: MrzResult) -> Reading:
     """A name part read again closer (``confidence``: the words of the lines used), kept
     only when it agrees with the MRZ, which then witnesses it."""
     read = Reading(value=value, confidence=confidence, source=Source.REGION)
-    return read.witnessed(Source.MRZ, mrz.confidence)
+    return read.witnessed(Source.MRZ, mrz_confidence(mrz))
 
 
 def recheck_passport_names(
