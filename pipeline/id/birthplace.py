@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from models.results import Reading
+from models.results import Reading, Source
 from pipeline import curp as curp_rules
 from pipeline import document as doc
 from pipeline.document import Phrase
@@ -102,5 +102,6 @@ def find_birth_state(found: list[Phrase], label: Phrase | None) -> Reading:
     for index, phrase in enumerate([label, *neighbours(found, label, below=1)]):
         code = state_code(after_label_any(phrase) if index == 0 else phrase.text)
         if code is not None:
-            return Reading(value=code, confidence=bounded(phrase.confidence), method="ocr:label")
+            source = Source.LABEL if index == 0 else Source.NEAR
+            return Reading(value=code, confidence=bounded(phrase.confidence), source=source)
     return NONE
