@@ -72,7 +72,8 @@ class Reading(BaseModel, Generic[T]):
     (a doubled or stray glyph beside it), where a check digit may hold by chance.
     """
 
-    model_config = ConfigDict(frozen=True)
+    # extra="forbid": a field set under another name (the old ``method=``) fails loudly
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     value: T | None = None
     confidence: float = Field(0.0, ge=0.0, le=1.0)
