@@ -522,7 +522,7 @@ def _result(
     text = ["".join(line) for line in lines]
     checks = {f.name: _field_ok(lines, f) for f in layout.fields if f.check}
     checks["composite"] = _composite_ok(lines, layout)
-    checks["structure"] = _structure_ok(value)
+    checks["structure"] = _structure_ok(fmt, value)
     repairs = _final_repairs(layout, lines, aligned, checks)
     number, optional = value("document_number"), value("optional_data")
     if fmt == "TD1":
@@ -586,9 +586,16 @@ def _final_repairs(
     return out
 
 
-def _structure_ok(value: Callable[[str], str]) -> bool:
-    """Fields shaped as ICAO 9303 requires: numbers left-aligned (fillers only at the end),
-    known country codes, a sex code, names of letters not starting with a filler."""
+#: document codes' first letter by format (ICAO 9303: P for passports, in TD3 only; A, C or I
+#: for the card-sized TD1 and TD2; V for visas, MRV-A in TD3 and MRV-B in TD2)
+DOCUMENT_CODES: dict[MrzFormat, str] = {"TD1": "ACI", "TD2": "ACIV", "TD3": "PV"}
+
+
+def _structure_ok(fmt: MrzFormat, value: Callable[[str], str]) -> bool:
+    """Fields shaped as ICAO 9303 requires: a document code of the format, numbers
+    left-aligned (fillers only at the end), known country codes, a sex code, names of letters
+    not starting with a filler."""
+    code_ok = value("document_type")[:1] in DOCUMENT_CODES[fmt]
     number_ok = re.fullmatch(r"[A-Z0-9]+<*", value("document_number")) is not None
     codes_ok = all(
         value(name).replace("<", "") in COUNTRY_CODES for name in ("issuing_country", "nationality")
@@ -600,7 +607,7 @@ def _structure_ok(value: Callable[[str], str]) -> bool:
         and names.rstrip("<").count("<<") <= 1  # one primary/secondary separator, then fillers
     )
     sexes = sex_codes(value("document_type"), value("issuing_country")) | {"<"}
-    return number_ok and codes_ok and names_ok and value("sex") in sexes
+    return code_ok and number_ok and codes_ok and names_ok and value("sex") in sexes
 
 
 def _repair_country_codes(lines: list[list[str]], layout: _Layout) -> None:
@@ -647,8 +654,20 @@ def _windows(lines: Sequence[str]) -> Iterable[tuple[MrzFormat, list[str]]]:
 
 
 def _shift(fmt: MrzFormat, window: Sequence[str]) -> int:
-    """How many characters the window's lines are read too long or short for ``fmt``."""
-    return sum(abs(len(line) - FORMATS[fmt][1]) for line in window)
+    """How many characters the window's lines are read too long or short for ``fmt``. A names
+    line read short with its fillers is padded, not shifted (:func:`_line_options`): it says
+    nothing of the format, and counting it let a passport whose names line lost 10 fillers
+    weigh TD2 (36) as near as TD3 (44) with its second line read whole at 44.
+
+    >>> _shift("TD3", ["P<MEXGARCIA<<ANA<<<<", "N" * 44]), _shift("TD2", ["P<MEXGARCIA<<ANA<<<<", "N" * 44])
+    (0, 8)
+    """
+    length = FORMATS[fmt][1]
+    return sum(
+        0 if _names_line(fmt, i) and line.endswith("<") and len(line) < length
+        else abs(len(line) - length)
+        for i, line in enumerate(window)
+    )  # fmt: skip
 
 
 def _nearest(fmt: MrzFormat, window: Sequence[str]) -> bool:
@@ -656,7 +675,7 @@ def _nearest(fmt: MrzFormat, window: Sequence[str]) -> bool:
 
     >>> _nearest("TD2", ["P<MEX" + "<" * 39, "N" * 44]), _nearest("TD3", ["P<MEX" + "<" * 39, "N" * 44])
     (False, True)
-    >>> _nearest("TD2", ["I<MEX" + "<" * 35, "N" * 40])  # as near one as the other
+    >>> _nearest("TD2", ["I<MEX" + "<" * 33, "N" * 40])  # as near one as the other
     True
     """
     same_size = [f for f, (count, _) in FORMATS.items() if count == len(window)]

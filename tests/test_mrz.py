@@ -142,6 +142,28 @@ def test_lines_read_at_td3_length_are_not_cut_into_a_td2_that_repairs_validate()
         assert not result.valid, new
 
 
+def test_a_short_names_line_does_not_make_a_cut_td2_as_near_as_td3() -> None:
+    # passport_2021 seed 9701 case 136 (mrz_inconsistent, the number's check digit altered):
+    # the names line read with 10 fillers lost (34 characters), the second whole (44). Counted
+    # as a shift, the short names line put TD2 (2 + 8) level with TD3 (10 + 0); the second line
+    # cut into TD2 took a 0 -> D repair that fitted the altered digit, and the case was verified.
+    lines = compose_td3("P", "MEX", "GARCIA GALINDO", "MARTHA", "P75502073", "MEX", "680122",
+                        "F", "301124")  # fmt: skip
+    lines[1] = lines[1][:42] + "0" + lines[1][43]  # the empty personal number's check digit
+    for new in "0123456789".replace(lines[1][9], ""):
+        altered = [lines[0][:34], lines[1][:9] + new + lines[1][10:]]
+        result = parse_mrz(altered, today=TODAY)
+        assert result is not None and result.format == "TD3", new
+        assert not result.valid, new
+
+
+def test_a_passport_code_is_no_td2_or_td1() -> None:
+    # ICAO 9303: P (passport) only in TD3; TD1 and TD2 documents are A, C or I (V: a visa)
+    as_td2 = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", TD2[1]]
+    result = parse_mrz(as_td2, today=TODAY)
+    assert result is not None and result.checks["structure"] is False and not result.valid
+
+
 def test_structure_and_country_codes() -> None:
     bad_code = [TD3[0].replace("P<UTO", "P<AZF"), TD3[1]]
     result = parse_mrz(bad_code, today=TODAY)
