@@ -70,6 +70,18 @@ class DocumentImage(_Frozen):
     words: int = 0
 
 
+class SecondLook(_Frozen):
+    """One second look the ID scheduler started, or did not (``pipeline.id.scheduler``):
+    ``look`` its name, ``field`` the reading it may change, ``why`` it was due (``missing``,
+    ``contradicted``, ``weak``), ``outcome``: ``changed``, ``kept`` (nothing it read was
+    accepted) or ``budget`` (not started: the case's CPU budget was spent)."""
+
+    look: str
+    field: str
+    why: Literal["missing", "contradicted", "weak"]
+    outcome: Literal["changed", "kept", "budget"]
+
+
 class IdReading(_Frozen):
     """The fields of an INE (front + back) or a Mexican passport data page.
 
@@ -95,6 +107,7 @@ class IdReading(_Frozen):
     vigencia_hasta: Reading[dt.date] = NOT_READ_DATE
     numero_documento: Reading[str] = NOT_READ
     mrz: MrzResult | None = None
+    second_looks: list[SecondLook] = []
     problem: str = ""
 
     def field_readings(self) -> dict[str, Reading[str] | Reading[dt.date]]:

@@ -268,11 +268,11 @@ def read_mrz(
     """
     if not isinstance(image, np.ndarray) or image.size == 0 or image.ndim not in (2, 3):
         return None
-    deadline = _cpu_seconds() + budget_s
+    deadline = cpu_seconds() + budget_s
     best: MrzResult | None = None
     for attempt in _attempts(image, ocr, today):
         best = _best(best, attempt())
-        if (best is not None and best.valid) or _cpu_seconds() > deadline:
+        if (best is not None and best.valid) or cpu_seconds() > deadline:
             break
     return best if best is not None and _digit_checks(best) >= _MIN_CHECKS else None
 
@@ -288,7 +288,7 @@ def tesseract_readings(
     return [result for result in found if result is not None]
 
 
-def _cpu_seconds() -> float:
+def cpu_seconds() -> float:
     """User + system CPU seconds of this process and its finished children."""
     own, kids = (
         resource.getrusage(resource.RUSAGE_SELF),

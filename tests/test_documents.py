@@ -32,8 +32,8 @@ from pipeline.id.name_reading import (
     passport_names,
     reconcile_with_mrz,
 )
-from pipeline.id.rechecks import recheck_mrz_names
-from pipeline.id.rereads import unread_bands
+from pipeline.id.looks import mrz_names_again
+from pipeline.id.regions import skipped_bands
 from pipeline.mrz import compose_td1, compose_td3, parse_mrz
 from pipeline.policy import load_policy
 from pipeline.uploads import decode_upload
@@ -236,11 +236,11 @@ def test_mrz_name_line_disagreeing_with_the_print_is_read_again(ocr: OcrEngine) 
                "nombre": _r("MARÍA JOSÉ")}  # fmt: skip
     misread = parse_mrz([*lines[:2], "LGONZALEZ<PEREZ<<MARIA<JOST<<<"], today=SUBMITTED.date())
     assert misread is not None and misread.valid
-    again = recheck_mrz_names(page, ocr, dict(printed), misread)
+    again = mrz_names_again(page, ocr, dict(printed), misread)
     assert again.lines == lines and again.method.endswith("+names:band1:grey")
     # a print of another name: the re-read does not agree with it either, the MRZ stays
     other = printed | {"nombre": _r("LUCÍA")}
-    assert recheck_mrz_names(page, ocr, other, misread) is misread
+    assert mrz_names_again(page, ocr, other, misread) is misread
 
 
 def test_invalid_front_gives_empty_reading(ocr: OcrEngine) -> None:
@@ -699,7 +699,7 @@ def test_unread_band_of_the_text_column_is_offered() -> None:
         _phrase("Lugar de nacimiento", 100, 330, line=5),  # the CURP lines were skipped
         _phrase("TAMAULIPAS", 100, 360, line=6),
     ]
-    bands = unread_bands(page, found)
+    bands = skipped_bands(page, found)
     assert len(bands) == 1 and bands[0].top >= 224 and bands[0].bottom <= 330
 
 

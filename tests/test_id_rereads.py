@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pipeline import curp as curp_rules
 from pipeline import document
 from pipeline.engines.tesseract import OcrWord
-from pipeline.id.curp_reading import read_curp
+from pipeline.id.curp_reading import settle_curp
 from pipeline.id.labels import value_below
 
 SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -57,12 +57,12 @@ def test_the_value_under_a_label_printed_over_two_lines_is_under_its_last_line()
 def test_a_curp_read_cut_short_is_read_again_whole(engines) -> None:  # type: ignore[no-untyped-def]
     page, found = _page()
     cut = _phrase("TOAV980110HMNR", (40, 80, 470, 118), 2)  # 14 of 18 characters
-    reading = read_curp(page, engines.ocr, [*found, cut], found[0], EVIDENCE)
+    reading = settle_curp(page, engines.ocr, [*found, cut], found[0], EVIDENCE)
     assert reading.value == CURP
 
 
 def test_a_curp_box_stretched_over_the_portrait_is_read_as_a_block(engines) -> None:  # type: ignore[no-untyped-def]
     page, found = _page()
     stretched = _phrase("TOAV9801 10HM IS lo", (40, 78, 1080, 250), 2)
-    reading = read_curp(page, engines.ocr, [*found, stretched], found[0], EVIDENCE)
+    reading = settle_curp(page, engines.ocr, [*found, stretched], found[0], EVIDENCE)
     assert reading.value == CURP

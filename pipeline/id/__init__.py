@@ -10,7 +10,7 @@ Modules, one concept each: :mod:`~pipeline.id.templates` (layout templates as da
 (labels and the phrases near them), :mod:`~pipeline.id.fields` (dates, sex, vigencia, clave,
 domicilio), :mod:`~pipeline.id.curp_values` and :mod:`~pipeline.id.curp_reading` (the CURP),
 :mod:`~pipeline.id.name_parts` and :mod:`~pipeline.id.name_reading` (names, MRZ names),
-:mod:`~pipeline.id.rechecks` (second looks against the evidence), :mod:`~pipeline.id.rereads`
+:mod:`~pipeline.id.scheduler` (second looks, ranked, under a CPU budget), :mod:`~pipeline.id.regions`
 (region re-OCR), :mod:`~pipeline.id.marks` (word boxes, diacritics).
 """
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
 from models.mrz import MrzResult
 from models.results import Reading, Source
@@ -24,7 +25,18 @@ from pipeline.id.curp_values import (
 )
 from pipeline.id.labels import neighbours, placed, value_below
 from pipeline.id.name_parts import split_mrz_names
-from pipeline.id.rereads import Reread, reocr_phrase, unread_bands
+from pipeline.id.regions import (
+    BAND,
+    PHRASE,
+    PHRASE_LINES,
+    Reread,
+    line_height,
+    ocr_box,
+    read_region,
+    region,
+    scale_of,
+    skipped_bands,
+)
 
 
 def curp_evidence(
@@ -170,7 +182,7 @@ def _first_readings(
     return seen
 
 
-def read_curp(
+def settle_curp(
     page: Page,
     ocr: OcrEngine,
     found: list[Phrase],
@@ -190,9 +202,9 @@ def read_curp(
     if choice is not None:
         phrase = sources[choice.token]
     seen = _first_readings(found, label, sources, evidence)
-    targets = _curp_regions(found, label, phrase)
-    for target in targets or unread_bands(page, found)[:MAX_BANDS]:
-        again = reocr_phrase(page, target, ocr, whitelist=CURP_WHITELIST, block=not targets)
+    targets = curp_regions(found, label, phrase)
+    for target in targets or skipped_bands(page, found)[:MAX_BANDS]:
+        again = (reread_phrase if targets else _reread_band)(page, target, ocr)
         text = again.text
         # a band's two readings share one crop: only a check-digit-valid CURP is taken there
         second = _second_reading(again, evidence, seen if targets else None)
@@ -265,7 +277,7 @@ def _check_read_elsewhere(text: str, first: str, evidence: curp_rules.Evidence) 
     return value
 
 
-def _curp_regions(found: list[Phrase], label: Phrase | None, phrase: Phrase | None) -> list[Phrase]:
+def curp_regions(found: list[Phrase], label: Phrase | None, phrase: Phrase | None) -> list[Phrase]:
     """Where to look again for a CURP: the phrase a doubtful one was read from, else the
     label's line to its right, else the line under the label."""
     if phrase is not None:
@@ -302,6 +314,34 @@ def to_full_length(phrase: Phrase, length: int = 18) -> Phrase:
 
 #: characters of a CURP line (label letters included)
 CURP_WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def reread_phrase(page: Page, phrase: Phrase, ocr: OcrEngine, target: float = 40.0) -> Reread:
+    """A CURP phrase's box read again, enlarged, whitelisted, as a single line; a box the
+    OCR stretched over a neighbouring picture (over two lines' height) is scaled by the page's
+    text height (:func:`line_height`), not by its own, and read as a block of lines."""
+    lines = phrase.height > 2 * line_height(page, phrase)
+    crop = replace(PHRASE_LINES if lines else PHRASE, target=target)
+    return read_region(page, phrase, crop, ocr, CURP_WHITELIST)
+
+
+def _reread_band(page: Page, band: Phrase, ocr: OcrEngine) -> Reread:
+    """A band the page OCR skipped, read (a few lines); a CURP-long word found there is read
+    once more on its own, as a single line and larger, and both readings are returned."""
+    box, h = region(page, band, BAND)
+    result = ocr_box(page, box, h, BAND, ocr, CURP_WHITELIST)
+    if result is None:
+        return Reread()
+    first = Reread.of(result)
+    long_words = [w for w in result.words if curp_long(w.text)]
+    if not long_words:
+        return first
+    word, factor = long_words[0], scale_of(box, h, BAND)
+    y0, x0 = box[0], box[2]
+    at = Phrase(word.text, word.confidence, x0 + int((word.left - 12) / factor),
+                y0 + int((word.top - 12) / factor), x0 + int((word.right - 12) / factor),
+                y0 + int((word.top + word.height - 12) / factor), band.line)  # fmt: skip
+    return first + reread_phrase(page, at, ocr, target=48.0)
 
 
 #: at most this many unread bands of a page are OCR'd again looking for a missing CURP

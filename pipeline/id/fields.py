@@ -12,8 +12,7 @@ from models.results import Reading, Source
 from pipeline import curp as curp_rules
 from pipeline import dates
 from pipeline import document as doc
-from pipeline.document import Page, Phrase
-from pipeline.engines.tesseract import OcrEngine
+from pipeline.document import Phrase
 from pipeline.id import templates
 from pipeline.id.common import CP, CURP_SHAPE, NONE, TO_DIGIT, TO_LETTER, YEAR, bounded
 from pipeline.id.labels import (
@@ -24,7 +23,6 @@ from pipeline.id.labels import (
     placed,
     value_after,
 )
-from pipeline.id.rereads import reocr_beside
 
 
 def glued_dates(text: str) -> list[dt.date]:
@@ -128,19 +126,12 @@ def _phrase_dates(phrase: Phrase) -> list[dt.date]:
     return day_dates(phrase.text, birth=True)
 
 
-def find_sex(
-    page: Page, found: list[Phrase], label: Phrase | None, curp: Reading, ocr: OcrEngine
-) -> Reading:
-    """H or M after the SEXO label; re-OCR beside the label if needed; else the CURP's. A
-    letter the CURP's sex letter agrees with is witnessed by it (one letter is read unsurely)."""
+def find_sex(found: list[Phrase], label: Phrase | None, curp: Reading) -> Reading:
+    """H or M after the SEXO label, else the CURP's (a letter beside the label the page OCR
+    missed is a second look, :mod:`pipeline.id.scheduler`). A letter the CURP's sex letter
+    agrees with is witnessed by it (one letter is read unsurely)."""
     ine = templates.load(templates.INE_FRONT)
     reading = value_after(found, label, ine.value("sexo"))
-    if not reading.present and label is not None:
-        again = reocr_beside(page, label, ocr, whitelist=ine.whitelist("sexo"))
-        match = re.search(r"[HMX]", again.text)
-        if match:
-            conf = again.confidence(lambda text: match.group(0) in text)
-            reading = Reading(value=match.group(0), confidence=conf, source=Source.REGION)
     if reading.present and curp.present and str(curp.value)[10:11] == reading.value:
         return reading.witnessed(Source.CURP, curp.confidence)
     if reading.present:

@@ -13,7 +13,7 @@ ELECTOR``, ``FECHA DE NACIMIENTO``, ``SEXO``, ``VIGENCIA``..., from the layout t
 cross-field agreement pick among candidates and repair OCR confusions: the CURP's check digit
 and its embedded birth date/sex, the MRZ's check digits (TD1 on the INE back, TD3 on the
 passport). A field missing after the first pass is OCR'd again in the small region beside its
-label (:mod:`pipeline.id.rechecks`, :mod:`pipeline.id.rereads`). Measurements only: readability
+label (:mod:`pipeline.id.scheduler`, :mod:`pipeline.id.regions`). Measurements only: readability
 is decided by the checks.
 """
 
@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from models.documents import DocumentImage, IdReading
+from models.documents import DocumentImage, IdReading, SecondLook
 from models.mrz import MrzResult
 from models.results import Reading, Source
 from pipeline import curp as curp_rules
@@ -35,8 +35,7 @@ from pipeline.engines.tesseract import OcrEngine
 from pipeline.id import templates
 from pipeline.id.birthplace import find_birth_state
 from pipeline.id.common import NONE, curp_text, from_mrz, mrz_confidence
-from pipeline.id.curp_reading import curp_evidence, first_curp, read_curp
-from pipeline.id.curp_values import read_as_printed
+from pipeline.id.curp_reading import first_curp
 from pipeline.id.fields import (
     find_birth_date,
     find_clave_elector,
@@ -47,6 +46,7 @@ from pipeline.id.fields import (
     passport_sex,
 )
 from pipeline.id.labels import find_labels, value_after
+from pipeline.id.looks import IdState, SideRead
 from pipeline.id.marks import fit_tall_words, with_diacritics
 from pipeline.id.name_parts import printed_words, split_mrz_names, with_printed_accents
 from pipeline.id.name_reading import (
@@ -56,15 +56,7 @@ from pipeline.id.name_reading import (
     passport_names,
     reconcile_with_mrz,
 )
-from pipeline.id.rechecks import (
-    recheck_ine_dates,
-    recheck_ine_names,
-    recheck_mrz_names,
-    recheck_passport_dates,
-    recheck_passport_names,
-    settle_ine_curp,
-)
-from pipeline.id.rereads import reread_levelled
+from pipeline.id.scheduler import cpu_seconds, run_looks
 from pipeline.uploads import Upload
 
 
@@ -72,36 +64,31 @@ def read_id(front: Upload, back: Upload | None, id_type: str, ocr: OcrEngine) ->
     """Read the ID's fields. Never raises on bad input: an unusable side gives empty fields."""
     if not front.ok or front.image is None:
         return IdReading(id_type=id_type, problem=f"front_{front.kind}")
+    started = cpu_seconds()
     if id_type == "passport":
-        return read_passport(front.image, ocr)
+        return read_passport(front.image, ocr, started)
     back_image = back.image if back is not None and back.ok else None
-    return read_ine(front.image, back_image, ocr)
+    return read_ine(front.image, back_image, ocr, started)
 
 
-def read_ine(front: np.ndarray, back: np.ndarray | None, ocr: OcrEngine) -> IdReading:
-    """Read an INE: printed front fields, and the TD1 MRZ of the back when given."""
+def read_ine(
+    front: np.ndarray, back: np.ndarray | None, ocr: OcrEngine, started: float | None = None
+) -> IdReading:
+    """Read an INE: printed front fields, and the TD1 MRZ of the back when given; then the
+    second looks (:mod:`pipeline.id.scheduler`), the MRZ filling what the front missed."""
+    started = cpu_seconds() if started is None else started
     front_page, front_record = read_side(front, ocr)
-    fields = ine_front_fields(front_page, ocr)
-    weak = not read_as_printed(fields["curp"]) or not _names_printed(fields)
-    again = reread_levelled(front, front_page, front_record, "ine_front", weak, ocr)
-    if again is not None:
-        other = ine_front_fields(again[0], ocr)
-        if _strength(other) > _strength(fields):
-            (front_page, front_record), fields = again, other
+    fields = ine_front_fields(front_page)
     back_page, back_record, mrz = read_back(back, ocr) if back is not None else (None, None, None)
-    if mrz is not None and mrz.valid:
-        recheck_ine_dates(front_page, ocr, fields, mrz)
-    if not read_as_printed(fields["curp"]):
-        settle_ine_curp(front_page, ocr, fields, mrz)
-    found = doc.phrases(front_page.words)
-    if mrz is not None and mrz.valid:
-        recheck_ine_names(front_page, ocr, fields, mrz, found)
-    if mrz is not None and mrz.valid and back_page is not None:
-        mrz = recheck_mrz_names(back_page, ocr, fields, mrz)
-    reconcile_with_mrz(fields, mrz, found)
-    fill_names_from_mrz(fields, mrz, found)
+    side = SideRead(front, front_record, "ine_front", lambda page: (ine_front_fields(page), mrz))
+    state = IdState(templates.load(templates.INE_FRONT), front_page, fields, mrz, ocr,
+                    mrz_page=back_page, side=side)  # fmt: skip
+    looks = run_looks(state, started)
+    fields, mrz = state.fields, state.mrz
+    reconcile_with_mrz(fields, mrz, state.found)
+    fill_names_from_mrz(fields, mrz, state.found)
     enye_from_curp(fields)
-    return _merge_ine(fields, mrz, front_record, back_record)
+    return _merge_ine(fields, mrz, side.record, back_record, looks)
 
 
 def read_back(image: np.ndarray, ocr: OcrEngine) -> tuple[Page, DocumentImage, MrzResult | None]:
@@ -131,24 +118,6 @@ def read_back(image: np.ndarray, ocr: OcrEngine) -> tuple[Page, DocumentImage, M
     return upright, doc.describe(upright, text=text), best
 
 
-def _names_printed(fields: dict[str, Reading]) -> bool:
-    return all(fields.get(k, NONE).present for k in ("primer_apellido", "nombre"))
-
-
-#: the fields a reading of a side is judged by (besides a CURP read as printed)
-_CORE = ("curp", "primer_apellido", "nombre", "fecha_nacimiento", "sexo", "vigencia_hasta")
-
-
-def _strength(fields: dict[str, Reading], mrz: MrzResult | None = None) -> tuple[int, int, float]:
-    """How well a side was read: a valid MRZ (passport page), a CURP read as printed, then
-    how many core fields were read in the print, then their mean confidence."""
-    printed = [fields.get(k, NONE) for k in _CORE]
-    printed = [r for r in printed if r.present and r.printed]
-    mean = sum(r.confidence for r in printed) / len(printed) if printed else 0.0
-    valid = int(mrz is not None and mrz.valid) * 2 + int(read_as_printed(fields["curp"]))
-    return valid, len(printed), round(mean, 4)
-
-
 def _mrz_rank(mrz: MrzResult) -> tuple[int, bool, float]:
     return (sum(mrz.checks.values()), mrz.valid, mrz.confidence)
 
@@ -161,7 +130,7 @@ def read_side(image: np.ndarray, ocr: OcrEngine) -> tuple[Page, DocumentImage]:
     return with_diacritics(fit_tall_words(page)), doc.describe(page)
 
 
-def ine_front_fields(page: Page, ocr: OcrEngine) -> dict[str, Reading]:
+def ine_front_fields(page: Page) -> dict[str, Reading]:
     """Every printed field of an INE front that could be found, by name."""
     found = doc.phrases(page.words)
     ine = templates.load(templates.INE_FRONT)
@@ -174,7 +143,7 @@ def ine_front_fields(page: Page, ocr: OcrEngine) -> dict[str, Reading]:
     fields["curp"] = first_curp(found, labels.get("curp"), evidence, year)
     fields["clave_elector"] = find_clave_elector(found, labels.get("clave"))
     fields["fecha_nacimiento"] = find_birth_date(found, labels.get("nacimiento"), fields["curp"])
-    fields["sexo"] = find_sex(page, found, labels.get("sexo"), fields["curp"], ocr)
+    fields["sexo"] = find_sex(found, labels.get("sexo"), fields["curp"])
     fields.update(find_names_ine(found, labels, fields["curp"]))
     fields.update(find_domicilio(found, labels))
     fields["vigencia"], fields["vigencia_hasta"] = find_vigencia(found, labels.get("vigencia"))
@@ -188,6 +157,7 @@ def _merge_ine(
     mrz: MrzResult | None,
     front: DocumentImage,
     back: DocumentImage | None,
+    looks: list[SecondLook],
 ) -> IdReading:
     """Fill what the front missed from the MRZ (``source`` ``Source.MRZ``)."""
     if mrz is not None:
@@ -205,7 +175,14 @@ def _merge_ine(
             if not fields.get(name, NONE).present and (value or mrz.valid):
                 fields[name] = from_mrz(value, mrz)
     return IdReading.model_validate(
-        {"id_type": "ine", "front": front, "back": back, "mrz": mrz, **_typed(fields)}
+        {
+            "id_type": "ine",
+            "front": front,
+            "back": back,
+            "mrz": mrz,
+            "second_looks": looks,
+            **_typed(fields),
+        }  # fmt: skip
     )
 
 
@@ -229,25 +206,33 @@ def _typed(fields: dict[str, Reading]) -> dict[str, Reading]:
     return {name: value for name, value in fields.items() if name in IdReading.model_fields}
 
 
-def read_passport(image: np.ndarray, ocr: OcrEngine) -> IdReading:
-    """Read a passport data page: printed fields by their bilingual labels, and the TD3 MRZ.
-    A page whose first reading failed its check is read again levelled
-    (:func:`reread_levelled`) and the stronger reading kept."""
+def read_passport(image: np.ndarray, ocr: OcrEngine, started: float | None = None) -> IdReading:
+    """Read a passport data page: printed fields by their bilingual labels, and the TD3 MRZ;
+    then the second looks (:mod:`pipeline.id.scheduler`), the MRZ filling what the print
+    missed."""
+    started = cpu_seconds() if started is None else started
     page, record = read_side(image, ocr)
     fields, mrz = passport_fields(page, ocr)
-    weak = mrz is None or not mrz.valid or not read_as_printed(fields["curp"])
-    again = reread_levelled(image, page, record, "passport", weak, ocr)
-    if again is not None:
-        other, other_mrz = passport_fields(again[0], ocr)
-        if _strength(other, other_mrz) > _strength(fields, mrz):
-            record, fields, mrz = again[1], other, other_mrz
+    side = SideRead(image, record, "passport", lambda other: passport_fields(other, ocr), True)
+    state = IdState(templates.load(templates.PASSPORT_PAGE), page, fields, mrz, ocr, side=side)
+    looks = run_looks(state, started)
+    fields, mrz = state.fields, state.mrz
+    _fill_from(fields, mrz, printed_words(state.found))
+    enye_from_curp(fields)
     return IdReading.model_validate(
-        {"id_type": "passport", "front": record, "mrz": mrz, **_typed(fields)}
+        {
+            "id_type": "passport",
+            "front": side.record,
+            "mrz": mrz,
+            "second_looks": looks,
+            **_typed(fields),
+        }  # fmt: skip
     )
 
 
 def passport_fields(page: Page, ocr: OcrEngine) -> tuple[dict[str, Reading], MrzResult | None]:
-    """The fields of a read passport page: printed ones by their labels, and its TD3 MRZ."""
+    """The first pass over a read passport page: printed fields by their labels, and its
+    TD3 MRZ."""
     found = doc.phrases(page.words)
     passport = templates.load(templates.PASSPORT_PAGE)
     labels = find_labels(found, passport)
@@ -260,24 +245,11 @@ def passport_fields(page: Page, ocr: OcrEngine) -> tuple[dict[str, Reading], Mrz
     fields["estado_nacimiento"] = find_birth_state(found, labels.get("lugar"))
     state = fields["estado_nacimiento"].value
     evidence = curp_rules.Evidence(birth_dates=dates_, states=(state,) if state else ())
-    first = first_curp(found, labels.get("curp"), evidence, year)
-    fields["curp"] = first
+    fields["curp"] = first_curp(found, labels.get("curp"), evidence, year)
     fields["vigencia_hasta"] = passport_date(found, labels.get("caducidad"))
     fields["sexo"] = passport_sex(found, labels.get("sexo"))
     fields["numero_documento"] = value_after(found, labels.get("numero"), passport.value("numero"))
-    if mrz is not None and mrz.valid:
-        recheck_passport_dates(page, ocr, fields, labels, mrz)
-    fields.update(passport_names(found, labels, curp_text(first), mrz))
-    prefix = curp_evidence({}, mrz).prefix
-    if not read_as_printed(first) or (prefix and not str(first.value).startswith(prefix)):
-        evidence = curp_evidence(fields, mrz, surnames_in_one_line=True)
-        fields["curp"] = read_curp(page, ocr, found, labels.get("curp"), evidence)
-        if fields["curp"].value != first.value:
-            fields.update(passport_names(found, labels, curp_text(fields["curp"]), mrz))
-    if mrz is not None and mrz.valid:
-        recheck_passport_names(page, ocr, fields, labels, mrz)
-    _fill_from(fields, mrz, printed_words(found))
-    enye_from_curp(fields)
+    fields.update(passport_names(found, labels, curp_text(fields["curp"]), mrz))
     return fields, mrz
 
 
