@@ -218,7 +218,13 @@ def id_readable_check(reading: IdReading, policy: Policy) -> Check:
     """ID_UNREADABLE when the measured image quality or OCR result is below the policy."""
     m = readability(reading)
     problems = unreadable_because(m, policy)
-    evidence = asdict(m)
+    evidence: dict[str, object] = asdict(m)
+    if reading.second_looks:
+        # which second looks ran (pipeline.id.scheduler), why, and what they changed
+        evidence["segundas_lecturas"] = [
+            f"{look.field}: {look.look} ({look.why}, {look.outcome})"
+            for look in reading.second_looks
+        ]
     if problems:
         detail = "La identificación no se puede leer: " + ", ".join(problems) + "."
         return _check(

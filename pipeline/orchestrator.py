@@ -167,15 +167,18 @@ def _statuses(uploads: Uploads, ctx: Context) -> dict[str, UploadStatus]:
 def _read_id(case: Case, uploads: Uploads, ctx: Context) -> IdReading:
     id_type = case.documents.id_type
     back_digest = uploads.digest("id_back") if id_type == "ine" else ""
+    # the second looks' CPU budget changes what is read: a policy with another one re-reads
+    budget = ctx.policy.number("id_reading.second_looks_cpu_s")
     return cached(
         ctx.cache,
-        stage_key("id_document", id_type, uploads.digest("id_front"), back_digest),
+        stage_key("id_document", id_type, uploads.digest("id_front"), back_digest, f"{budget}"),
         IdReading,
         lambda: read_id(
             uploads.get("id_front"),
             uploads.get("id_back") if id_type == "ine" else None,
             id_type,
             ctx.engines.ocr,
+            budget,
         ),
     )
 

@@ -25,6 +25,7 @@ from pipeline.engines.poppler import PdfEngine
 from pipeline.engines.tesseract import OcrEngine
 from pipeline.id import read_id, templates
 from pipeline.id.labels import find_labels
+from pipeline.id.looks import mrz_names_again
 from pipeline.id.name_parts import with_printed_accents
 from pipeline.id.name_reading import (
     enye_from_curp,
@@ -32,7 +33,6 @@ from pipeline.id.name_reading import (
     passport_names,
     reconcile_with_mrz,
 )
-from pipeline.id.looks import mrz_names_again
 from pipeline.id.regions import skipped_bands
 from pipeline.mrz import compose_td1, compose_td3, parse_mrz
 from pipeline.policy import load_policy

@@ -11,11 +11,14 @@ from models.documents import DocumentImage
 from pipeline import curp as curp_rules
 from pipeline import document
 from pipeline.engines.tesseract import OcrWord
+from pipeline.id import templates
 from pipeline.id.curp_reading import find_curp
 from pipeline.id.curp_values import read_as_printed
 from pipeline.id.fields import bilingual_months, day_dates, glued_dates
+from pipeline.id.looks import IdState, SideRead
 from pipeline.id.marks import densest_band, fit_tall_words
-from pipeline.id.rereads import level, reread_levelled, text_tilt
+from pipeline.id.regions import level, text_tilt
+from pipeline.id.scheduler import LOOKS, side_misread
 
 SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
@@ -122,7 +125,7 @@ def test_enye_the_curp_contradicts_is_an_n() -> None:
 
 
 def test_reread_margin_has_the_paper_colour() -> None:
-    from pipeline.id.rereads import paper_pad
+    from pipeline.id.regions import paper_pad
 
     tinted = np.full((20, 40), 190, np.uint8)
     tinted[8:12, 5:35] = 20  # a line of print
@@ -182,16 +185,37 @@ def test_slanted_print_is_measured_and_levelled() -> None:
     assert abs(text_tilt(_slanted_card(0.0))) < 0.5
 
 
+def _side_state(
+    photo: np.ndarray, page: document.Page, record: DocumentImage, weak: bool
+) -> IdState:
+    """A read INE front whose CURP is (``weak``: is not) doubtful, to be levelled or not."""
+    from models.results import Reading, Source
+
+    curp = Reading(value="GOPM900315MDFNRR09", confidence=0.9, source=Source.LABEL)
+    names = {k: Reading(value="ANA", confidence=0.9, source=Source.LABEL)
+             for k in ("primer_apellido", "nombre")}  # fmt: skip
+    fields = names if weak else {"curp": curp, **names}
+    side = SideRead(photo, record, "ine_front", lambda p: ({}, None))
+    template = templates.load(templates.INE_FRONT)
+    return IdState(template, page, dict(fields), None, None, side=side)  # type: ignore[arg-type]
+
+
 def test_a_levelled_second_reading_only_on_the_failure_path() -> None:
     photo = _slanted_card(6.0)
     outlined = document.Page(image=photo, outline_found=True)
     whole = document.Page(image=photo)
     front, other = DocumentImage(kind="ine_front"), DocumentImage(kind="other")
-    ocr = None  # every case below returns before any OCR
-    assert reread_levelled(photo, outlined, front, "ine_front", True, ocr) is None  # type: ignore[arg-type]
-    assert reread_levelled(photo, whole, front, "ine_front", False, ocr) is None  # type: ignore[arg-type]
+    levelled = next(look for look in LOOKS if look.side)
+    # the outline was the card: not even a doubtful reading is read again whole
+    assert side_misread(_side_state(photo, outlined, front, True), levelled) is None
+    # the outline was something else (the portrait): read again whole
+    assert side_misread(_side_state(photo, outlined, other, False), levelled) is not None
+    # no outline: only a doubtful reading is, and only a leaning print is levelled (no OCR)
+    assert side_misread(_side_state(photo, whole, front, False), levelled) is None
     upright = _slanted_card(0.0)
-    assert reread_levelled(upright, whole, other, "ine_front", True, ocr) is None  # type: ignore[arg-type]
+    state = _side_state(upright, document.Page(image=upright), front, True)
+    assert side_misread(state, levelled) is not None
+    assert levelled.action(state, levelled) is False  # every case above returns before any OCR
 
 
 def _block_page() -> tuple[document.Page, document.Phrase, list[document.Phrase]]:
@@ -219,10 +243,12 @@ def _block_page() -> tuple[document.Page, document.Phrase, list[document.Phrase]
 
 def test_a_label_block_reaches_the_next_label_and_stops_at_the_next_column(engines) -> None:  # type: ignore[no-untyped-def]
     # seed 9101 ine_2014 case-0005: seven NOMBRE-label heights cut the third, larger name line
-    from pipeline.id.rereads import reread_block
+    from pipeline.id.looks import block_under
+    from pipeline.id.regions import BLOCK, read_box
 
     page, label, columns = _block_page()
-    again = reread_block(page, label, engines.ocr, columns=columns)
+    box, h = block_under(page, label, BLOCK, columns)
+    again = read_box(page, box, h, BLOCK, engines.ocr)
     lines = again.text.split()
     assert lines[:3] == ["GUTIERREZ", "YAÑEZ", "GERARDO"]
     assert "08/10/2000" not in lines and "DOMICILIO" not in lines

@@ -188,6 +188,7 @@ def settle_curp(
     found: list[Phrase],
     label: Phrase | None,
     evidence: curp_rules.Evidence,
+    whitelist: str | None = None,
 ) -> Reading:
     """The CURP, settled with the document's evidence (:func:`pipeline.curp.resolve`). When
     no reading holds its check digit, the line is OCR'd once more, closer, with a whitelist
@@ -204,7 +205,7 @@ def settle_curp(
     seen = _first_readings(found, label, sources, evidence)
     targets = curp_regions(found, label, phrase)
     for target in targets or skipped_bands(page, found)[:MAX_BANDS]:
-        again = (reread_phrase if targets else _reread_band)(page, target, ocr)
+        again = (reread_phrase if targets else _reread_band)(page, target, ocr, whitelist)
         text = again.text
         # a band's two readings share one crop: only a check-digit-valid CURP is taken there
         second = _second_reading(again, evidence, seen if targets else None)
@@ -316,20 +317,26 @@ def to_full_length(phrase: Phrase, length: int = 18) -> Phrase:
 CURP_WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
-def reread_phrase(page: Page, phrase: Phrase, ocr: OcrEngine, target: float = 40.0) -> Reread:
+def reread_phrase(
+    page: Page,
+    phrase: Phrase,
+    ocr: OcrEngine,
+    whitelist: str | None = None,
+    target: float = 40.0,
+) -> Reread:
     """A CURP phrase's box read again, enlarged, whitelisted, as a single line; a box the
     OCR stretched over a neighbouring picture (over two lines' height) is scaled by the page's
     text height (:func:`line_height`), not by its own, and read as a block of lines."""
     lines = phrase.height > 2 * line_height(page, phrase)
     crop = replace(PHRASE_LINES if lines else PHRASE, target=target)
-    return read_region(page, phrase, crop, ocr, CURP_WHITELIST)
+    return read_region(page, phrase, crop, ocr, whitelist or CURP_WHITELIST)
 
 
-def _reread_band(page: Page, band: Phrase, ocr: OcrEngine) -> Reread:
+def _reread_band(page: Page, band: Phrase, ocr: OcrEngine, whitelist: str | None) -> Reread:
     """A band the page OCR skipped, read (a few lines); a CURP-long word found there is read
     once more on its own, as a single line and larger, and both readings are returned."""
     box, h = region(page, band, BAND)
-    result = ocr_box(page, box, h, BAND, ocr, CURP_WHITELIST)
+    result = ocr_box(page, box, h, BAND, ocr, whitelist or CURP_WHITELIST)
     if result is None:
         return Reread()
     first = Reread.of(result)
@@ -341,7 +348,7 @@ def _reread_band(page: Page, band: Phrase, ocr: OcrEngine) -> Reread:
     at = Phrase(word.text, word.confidence, x0 + int((word.left - 12) / factor),
                 y0 + int((word.top - 12) / factor), x0 + int((word.right - 12) / factor),
                 y0 + int((word.top + word.height - 12) / factor), band.line)  # fmt: skip
-    return first + reread_phrase(page, at, ocr, target=48.0)
+    return first + reread_phrase(page, at, ocr, whitelist, target=48.0)
 
 
 #: at most this many unread bands of a page are OCR'd again looking for a missing CURP

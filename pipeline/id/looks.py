@@ -173,7 +173,8 @@ def look_curp(state: IdState, look: Look) -> bool:
     evidence = curp_evidence(state.fields, state.mrz, surnames_in_one_line=one_line)
     label = state.labels.get("curp")
     first = state.fields.get("curp", NONE)
-    settled = settle_curp(state.page, state.ocr, state.found, label, evidence)
+    whitelist = state.whitelist("curp") if "curp" in state.template.fields else None
+    settled = settle_curp(state.page, state.ocr, state.found, label, evidence, whitelist)
     state.fields["curp"] = settled
     if settled.value == first.value:
         return False
@@ -250,7 +251,7 @@ def look_name_line(state: IdState, look: Look) -> bool:
         return False
     _, label = found
     curp = curp_text(state.fields.get("curp", NONE))
-    subset = _wanted(state, look)
+    subset = mrz_name_parts(state, look.field)
     again = read_region(state.page, label, look.crop, state.ocr)
     lines = [clean_name(x) for x in again.text.splitlines()]
     stop_words = state.template.name_stop_words
@@ -268,14 +269,13 @@ def look_name_line(state: IdState, look: Look) -> bool:
     return True
 
 
-def _wanted(state: IdState, look: Look) -> dict[str, str]:
-    """The MRZ's parts of the names a name-line look reads (its field, and the second
-    surname with the first)."""
+def mrz_name_parts(state: IdState, name: str) -> dict[str, str]:
+    """The valid MRZ's parts of the names a name-line look of field ``name`` reads (the
+    second surname with the first)."""
     assert state.mrz is not None
     wanted = split_mrz_names(state.mrz, curp_text(state.fields.get("curp", NONE)))
-    parts = ("primer_apellido", "segundo_apellido") if look.field == "primer_apellido" else (
-        look.field,)  # fmt: skip
-    return {name: wanted[name] for name in parts if name in wanted}
+    parts = ("primer_apellido", "segundo_apellido") if name == "primer_apellido" else (name,)
+    return {part: wanted[part] for part in parts if part in wanted}
 
 
 def _cleaned_is(line: str, text: str) -> bool:

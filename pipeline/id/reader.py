@@ -56,34 +56,42 @@ from pipeline.id.name_reading import (
     passport_names,
     reconcile_with_mrz,
 )
-from pipeline.id.scheduler import cpu_seconds, run_looks
+from pipeline.id.scheduler import Budget, run_looks
 from pipeline.uploads import Upload
 
 
-def read_id(front: Upload, back: Upload | None, id_type: str, ocr: OcrEngine) -> IdReading:
-    """Read the ID's fields. Never raises on bad input: an unusable side gives empty fields."""
+def read_id(
+    front: Upload,
+    back: Upload | None,
+    id_type: str,
+    ocr: OcrEngine,
+    looks_cpu_s: float | None = None,
+) -> IdReading:
+    """Read the ID's fields. Never raises on bad input: an unusable side gives empty fields.
+    No second look starts after ``looks_cpu_s`` CPU seconds of this reading (default: the
+    policy's ``id_reading.second_looks_cpu_s``)."""
     if not front.ok or front.image is None:
         return IdReading(id_type=id_type, problem=f"front_{front.kind}")
-    started = cpu_seconds()
+    budget = Budget.start(looks_cpu_s)
     if id_type == "passport":
-        return read_passport(front.image, ocr, started)
+        return read_passport(front.image, ocr, budget)
     back_image = back.image if back is not None and back.ok else None
-    return read_ine(front.image, back_image, ocr, started)
+    return read_ine(front.image, back_image, ocr, budget)
 
 
 def read_ine(
-    front: np.ndarray, back: np.ndarray | None, ocr: OcrEngine, started: float | None = None
+    front: np.ndarray, back: np.ndarray | None, ocr: OcrEngine, budget: Budget | None = None
 ) -> IdReading:
     """Read an INE: printed front fields, and the TD1 MRZ of the back when given; then the
     second looks (:mod:`pipeline.id.scheduler`), the MRZ filling what the front missed."""
-    started = cpu_seconds() if started is None else started
+    budget = budget or Budget.start()
     front_page, front_record = read_side(front, ocr)
     fields = ine_front_fields(front_page)
     back_page, back_record, mrz = read_back(back, ocr) if back is not None else (None, None, None)
     side = SideRead(front, front_record, "ine_front", lambda page: (ine_front_fields(page), mrz))
     state = IdState(templates.load(templates.INE_FRONT), front_page, fields, mrz, ocr,
                     mrz_page=back_page, side=side)  # fmt: skip
-    looks = run_looks(state, started)
+    looks = run_looks(state, budget)
     fields, mrz = state.fields, state.mrz
     reconcile_with_mrz(fields, mrz, state.found)
     fill_names_from_mrz(fields, mrz, state.found)
@@ -206,16 +214,16 @@ def _typed(fields: dict[str, Reading]) -> dict[str, Reading]:
     return {name: value for name, value in fields.items() if name in IdReading.model_fields}
 
 
-def read_passport(image: np.ndarray, ocr: OcrEngine, started: float | None = None) -> IdReading:
+def read_passport(image: np.ndarray, ocr: OcrEngine, budget: Budget | None = None) -> IdReading:
     """Read a passport data page: printed fields by their bilingual labels, and the TD3 MRZ;
     then the second looks (:mod:`pipeline.id.scheduler`), the MRZ filling what the print
     missed."""
-    started = cpu_seconds() if started is None else started
+    budget = budget or Budget.start()
     page, record = read_side(image, ocr)
     fields, mrz = passport_fields(page, ocr)
     side = SideRead(image, record, "passport", lambda other: passport_fields(other, ocr), True)
     state = IdState(templates.load(templates.PASSPORT_PAGE), page, fields, mrz, ocr, side=side)
-    looks = run_looks(state, started)
+    looks = run_looks(state, budget)
     fields, mrz = state.fields, state.mrz
     _fill_from(fields, mrz, printed_words(state.found))
     enye_from_curp(fields)

@@ -30,6 +30,7 @@ from pipeline.id.looks import (
     look_mrz_names,
     look_name_line,
     look_name_lines,
+    mrz_name_parts,
     mrz_value,
     with_page,
 )
@@ -120,12 +121,11 @@ def names_contradict_mrz(state: IdState, look: Look) -> Why | None:
     mrz = state.valid_mrz
     if mrz is None or state.label(look) is None or not mrz.surnames.strip():
         return None
-    wanted = split_mrz_names(mrz, curp_text(state.fields.get("curp", NONE)))
-    parts = ("primer_apellido", "segundo_apellido") if look.field == "primer_apellido" else (
-        look.field,)  # fmt: skip
-    if look.crop is BLOCK:
+    key, _ = state.label(look) or ("", None)
+    if state.template.fields[key].grammar == "name_lines":  # every name part under one label
+        wanted = split_mrz_names(mrz, curp_text(state.fields.get("curp", NONE)))
         return None if names_agree(state.fields, wanted, mrz) else Why.CONTRADICTED
-    subset = {name: wanted[name] for name in parts if name in wanted}
+    subset = mrz_name_parts(state, look.field)
     if not subset:
         return None
     unread = any(state.fields.get(n, NONE).present and not state.fields[n].printed for n in subset)
@@ -238,24 +238,42 @@ def rank(index: int, look: Look, why: Why) -> tuple[int, int, int]:
     return (0 if look.side else 1, int(why), index)
 
 
-def run_looks(
-    state: IdState, started: float, budget_s: float | None = None, looks: tuple[Look, ...] = LOOKS
-) -> list[SecondLook]:
+@dataclass(frozen=True)
+class Budget:
+    """A case's CPU budget for second looks: ``seconds`` of CPU from ``started``."""
+
+    started: float
+    seconds: float
+
+    @classmethod
+    def start(cls, seconds: float | None = None) -> Budget:
+        """A budget starting now (``seconds``: default the policy's)."""
+        return cls(cpu_seconds(), looks_budget() if seconds is None else seconds)
+
+    def spent(self) -> bool:
+        """No new look may start."""
+        return cpu_seconds() - self.started > self.seconds
+
+
+def run_looks(state: IdState, budget: Budget, looks: tuple[Look, ...] = LOOKS) -> list[SecondLook]:
     """Run the looks that apply to ``state``'s template, best-ranked first, each at most
-    once, re-ranking after each (a look changes what the others see); none starts after
-    ``budget_s`` CPU seconds since ``started`` (:func:`cpu_seconds`). Returns the record."""
-    budget = looks_budget() if budget_s is None else budget_s
+    once, re-ranking after each (a look changes what the others see); none starts once the
+    ``budget`` is spent (each due look is then recorded as not started). Returns the record."""
     done: set[int] = set()
     record: list[SecondLook] = []
     while True:
-        due = [(rank(i, look, why), i, look, why) for i, look in enumerate(looks)
-               if i not in done and _applies(state, look)
-               and (why := look.trigger(state, look)) is not None]  # fmt: skip
+        due = [
+            (rank(i, look, why), i, look, why)
+            for i, look in enumerate(looks)
+            if i not in done
+            and _applies(state, look)
+            and (why := look.trigger(state, look)) is not None
+        ]
         if not due:
             return record
         _, index, look, why = min(due, key=lambda item: item[0])
         done.add(index)
-        if cpu_seconds() - started > budget:
+        if budget.spent():
             record.append(_entry(look, why, "budget"))
             continue
         changed = look.action(state, look)
