@@ -1,5 +1,5 @@
 """Reading the CURP off a page: the OCR-free first pass (:func:`first_curp`), the
-evidence-backed second pass with closer re-reads on the failure path only (:func:`read_curp`),
+evidence-backed second pass with closer re-reads on the failure path only (:func:`settle_curp`),
 and the document's evidence besides its CURP (:func:`curp_evidence`).
 """
 
