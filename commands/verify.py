@@ -52,6 +52,13 @@ def render_explanation(verdict) -> str:  # type: ignore[no-untyped-def]
                 f"    ciudadano: {exp.citizen}",
                 f"    revisor: {exp.reviewer}",
             ]
+    looks = [look for c in verdict.checks for look in c.evidence.get("segundas_lecturas", [])]
+    if looks:
+        lines += [
+            "",
+            "Segundas lecturas de la identificación (campo: lectura (por qué, resultado)):",
+        ]
+        lines += [f"  {look}" for look in looks]
     pending = unresolved(verdict.checks)
     if pending:
         lines += ["", "Por revisar (verificaciones sin motivo propio):"]

@@ -38,3 +38,14 @@ def test_review_without_reason_is_explained_to_the_reviewer() -> None:
     assert verdict.decision is Decision.REVIEW and not verdict.reasons
     text = render_explanation(verdict)
     assert "Por revisar" in text and "curp_match: No se pudo leer la CURP" in text
+
+
+def test_the_second_looks_of_the_id_are_in_the_account() -> None:
+    looks = [
+        "sexo: letter beside label (missing, changed)",
+        "curp: CURP settled (contradicted, kept)",
+    ]
+    readable = Check(name="id_readable", status="pass", evidence={"segundas_lecturas": looks})
+    verdict = decide(Case.model_validate(CASE), [readable, _unread_curp()], {}, POLICY, {})
+    text = render_explanation(verdict)
+    assert "Segundas lecturas" in text and "  curp: CURP settled (contradicted, kept)" in text

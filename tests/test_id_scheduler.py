@@ -166,3 +166,15 @@ def test_a_sex_letter_the_page_missed_is_read_beside_its_label(engines) -> None:
     sex = state.fields["sexo"]
     assert (sex.value, sex.source, sex.witnesses) == ("M", Source.REGION, (Source.CURP,))
     assert [(r.why, r.outcome) for r in record] == [("missing", "changed")]
+
+
+def test_the_record_is_in_the_id_readable_evidence() -> None:
+    from pipeline.document_checks import id_readable_check
+    from pipeline.policy import load_policy
+
+    look = SecondLook(look="date vs MRZ", field="vigencia_hasta", why="contradicted",
+                      outcome="changed")  # fmt: skip
+    check = id_readable_check(IdReading(id_type="ine", second_looks=[look]), load_policy())
+    assert check.evidence["segundas_lecturas"] == [
+        "vigencia_hasta: date vs MRZ (contradicted, changed)"
+    ]
