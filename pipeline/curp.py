@@ -575,6 +575,31 @@ def _squash_words(text: str) -> tuple[str, set[int]]:
     return squashed, bounds
 
 
+def evidence_match(text: str, evidence: Evidence) -> int:
+    """How many of a CURP's first 13 characters (names, birth date, sex, state) the evidence
+    allows in ``text``, at its best word start, each character shaped for its position (O
+    where a digit goes is 0): where a CURP is printed whose reading is too mangled to parse.
+
+    >>> ev = Evidence(names=(("Noé", "Ramos", "Cervantes"),), birth_dates=(dt.date(2005, 11, 7),),
+    ...               sexes=("H",), states=("CC",))
+    >>> evidence_match("RACNOS! 107HCC", ev), evidence_match("CURP RACN051107HCCMRXA2", ev)
+    (13, 13)
+    >>> evidence_match("07 NOV 2005", ev) < 4, evidence_match("MEXICANA", ev) < 4
+    (True, True)
+    """
+    allowed = evidence.allowed()[:13]
+    squashed, bounds = _squash_words(text)
+    best = 0
+    for start in sorted(b for b in bounds if b < len(squashed)):
+        window = squashed[start : start + 13]
+        shaped = [
+            c.translate(_DIGIT_TABLE if _SHAPE[i] == "D" else _LETTER_TABLE)
+            for i, c in enumerate(window)
+        ]
+        best = max(best, sum(1 for c, ok in zip(shaped, allowed, strict=False) if ok and c in ok))
+    return best
+
+
 def ocr_glyphs(text: str) -> str:
     """Glyphs the OCR reads for a letter, inside a word, put back: ``)`` ``]`` ``}`` ``/``
     between letters or digits for J (its hook), ``¡`` ``|`` ``!`` for I.

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pipeline import curp as curp_rules
 from pipeline import document
 from pipeline.engines.tesseract import OcrWord
-from pipeline.id.curp_reading import settle_curp
+from pipeline.id.curp_reading import located_by_evidence, settle_curp
 from pipeline.id.labels import value_below
 
 SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -65,4 +65,38 @@ def test_a_curp_box_stretched_over_the_portrait_is_read_as_a_block(engines) -> N
     page, found = _page()
     stretched = _phrase("TOAV9801 10HM IS lo", (40, 78, 1080, 250), 2)
     reading = settle_curp(page, engines.ocr, [*found, stretched], found[0], EVIDENCE)
+    assert reading.value == CURP
+
+
+NAMED = curp_rules.Evidence(
+    names=(("VÍCTOR", "TORRES", "ACOSTA"),),
+    birth_dates=(dt.date(1998, 1, 10),),
+    sexes=("H",),
+    states=("MN",),
+)
+
+
+def test_a_curp_too_mangled_to_parse_is_placed_by_the_evidence() -> None:
+    # passport_blind seed 9701 case 4: RACN051107HCCMRXA2 read "RACNOS! 107HCC", its label
+    # "jJuP": no phrase parsed as a CURP and none was near a label, so nothing was re-read
+    phrases = [
+        _phrase("MEXICANA", (40, 80, 300, 118), 2),
+        _phrase("TOAVS80 1 10HMN", (340, 80, 700, 118), 2),
+        _phrase("10 ENE 1998", (40, 140, 300, 178), 3),
+    ]
+    assert located_by_evidence(phrases, NAMED) is phrases[1]
+    assert located_by_evidence(phrases[::2], NAMED) is None
+
+
+def test_a_curp_running_onto_a_shaded_patch_is_read_on_flattened_paper(engines) -> None:  # type: ignore[no-untyped-def]
+    # passport_blind seed 9701 cases 14, 17, 28: the CURP's last glyphs printed over the
+    # grey ghost portrait were read 8O as EO, 03 as OS, 07 as OZ until the paper's shading
+    # was divided out of the re-read crop
+    img = Image.new("L", (1100, 200), 236)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((330, 40, 700, 190), fill=150)  # the ghost portrait, under the last glyphs
+    draw.text((40, 76), CURP, font=ImageFont.truetype(SANS, 36), fill=25)
+    page = document.Page(image=np.asarray(img.convert("RGB"))[:, :, ::-1].copy(), words=())
+    mangled = _phrase("TOAVS80 1 10HMN", (40, 80, 360, 118), 2)
+    reading = settle_curp(page, engines.ocr, [mangled], None, NAMED)
     assert reading.value == CURP

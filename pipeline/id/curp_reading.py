@@ -202,6 +202,7 @@ def settle_curp(
     fallback, phrase = find_curp(found, label, year)
     if choice is not None:
         phrase = sources[choice.token]
+    phrase = phrase or located_by_evidence(sources, evidence)
     seen = _first_readings(found, label, sources, evidence)
     targets = curp_regions(found, label, phrase)
     for target in targets or skipped_bands(page, found)[:MAX_BANDS]:
@@ -223,6 +224,23 @@ def settle_curp(
         if not targets and any(curp_long(word) for word in text.split()):
             break  # the band held a CURP-long line (read twice) but no agreeing CURP
     return fallback
+
+
+#: fewest of a CURP's first 13 characters the evidence must find in a phrase to place it
+MIN_EVIDENCE_MATCH = 8
+
+
+def located_by_evidence(sources: list[Phrase], evidence: curp_rules.Evidence) -> Phrase | None:
+    """The phrase where the CURP the evidence predicts is printed, though read too mangled to
+    parse (``RACNOS! 107HCC``, its label unread): the one holding the most of the predicted
+    first 13 characters (:func:`pipeline.curp.evidence_match`), if it holds at least
+    three quarters of those the evidence covers. It is only where to read again: what is
+    taken from there must still pass :func:`_second_reading`."""
+    covered = sum(1 for allowed in evidence.allowed()[:13] if allowed)
+    need = max(MIN_EVIDENCE_MATCH, -(-3 * covered // 4))
+    scored = [(curp_rules.evidence_match(p.text, evidence), p) for p in sources]
+    score, phrase = max(scored, key=lambda pair: pair[0], default=(0, None))
+    return phrase if score >= need else None
 
 
 def _second_reading(

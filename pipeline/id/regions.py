@@ -102,8 +102,9 @@ class Crop:
     to the anchor, how the text height is taken (``line``: the anchor's, capped by the page's,
     :func:`line_height`; ``own``: the anchor's; ``width``: a CURP-wide band's width / 21),
     the enlargement (text ``height * scale`` to ``target`` px; no scaling with ``scale``
-    None), a margin of paper colour, and the OCR call (language, page segmentation, one
-    line)."""
+    None), a margin of paper colour, whether the paper's shading is divided out first
+    (``flatten``: :func:`pipeline.ocr_prep.flatten_background`), and the OCR call (language,
+    page segmentation, one line)."""
 
     top: Edge
     bottom: Edge
@@ -117,6 +118,7 @@ class Crop:
     psm: int = 6
     one_line: bool = False
     min_px: int = 1
+    flatten: bool = False
 
 
 #: a box as (top, bottom, left, right) page pixels
@@ -167,6 +169,8 @@ def ocr_box(
     if y1 - y0 < crop.min_px or x1 - x0 < crop.min_px:
         return None
     image = page.grey[y0:y1, x0:x1]
+    if crop.flatten:
+        image = ocr_prep.flatten_background(image)
     if crop.scale is not None:
         image = ocr_prep.scale_to_text_height(image, h * crop.scale, crop.target)
     if crop.pad:
@@ -266,9 +270,10 @@ LINE_BELOW = replace(BLOCK, bottom=Edge("bottom", 2.5))
 BESIDE = Crop(Edge("top", -0.5), Edge("bottom", 0.5), Edge("right", 0, 1), Edge("right", 5),
               height="own", scale=None, pad=False, lang="spa", psm=7, one_line=True,
               min_px=4)  # fmt: skip
-#: one phrase's box again, as a single line (text ~40 px)
+#: one phrase's box again, as a single line (text ~40 px), on flattened paper: a value
+#: running onto a shaded patch (a passport's ghost portrait) keeps its last glyphs
 PHRASE = Crop(Edge("top", -0.5), Edge("bottom", 0.5), Edge("left", -1), Edge("right", 1),
-              scale=1.0, target=40.0, psm=7, one_line=True)  # fmt: skip
+              scale=1.0, target=40.0, psm=7, one_line=True, flatten=True)  # fmt: skip
 #: a phrase box over two lines' height (stretched over a picture): read as a block of lines
 PHRASE_LINES = replace(PHRASE, psm=6, one_line=False)
 #: a band of the text column the page OCR skipped, scaled for a CURP-wide line
