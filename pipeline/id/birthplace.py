@@ -46,11 +46,36 @@ def state_code(place: str) -> str | None:
     ['JC', 'DF', 'MN', 'GT']
     >>> state_code("CORDOBA, VER. ,MEX"), state_code("ESTADO DE MÉXICO"), state_code("SRE")
     ('VZ', 'MC', None)
+
+    A place read cut at its end (its last glyphs under the ghost portrait or past the crop)
+    names the one state whose name it starts, from five letters on:
+
+    >>> state_code("DISTRIT"), state_code("CAMPEC"), state_code("BAJA CALIF"), state_code("MEXIC")
+    ('DF', 'CC', None, None)
     """
     text = re.sub(r"[^A-Z, ]", " ", doc.fold(place))
     text = re.sub(r",\s*MEX(ICO)?\s*$", "", text.strip())  # the country after a city and state
-    codes = _named(text) or _abbreviated(text)
+    codes = _named(text) or _abbreviated(text) or _started(text)
     return codes.pop() if len(codes) == 1 else None
+
+
+#: fewest letters of a state's name a place read cut short must hold
+MIN_START = 5
+
+
+def _started(text: str) -> set[str]:
+    """Codes of the states whose name starts with the text's letters (at least 5). A start
+    of MEXICO names none: the country, or the State of México as it is usually called, read
+    cut, is as likely as MEXICO DF."""
+    letters = text.replace(" ", "").replace(",", "")
+    if len(letters) < MIN_START or "MEXICO".startswith(letters):
+        return set()
+    return {
+        code
+        for code, names in _names().items()
+        for name in names
+        if name.replace(" ", "").startswith(letters)
+    }
 
 
 def _named(text: str) -> set[str]:
