@@ -373,6 +373,10 @@ def mrz_conflicts(reading: IdReading, policy: Policy) -> dict[str, list[str]]:
                 same = field.value == value
             if not same:
                 differ.append(label)
+    if printed(reading.numero_documento) and _number_repaired(mrz):
+        compared.append("número de documento")
+        if repair_contradicted(str(reading.numero_documento.value), mrz):
+            differ.append("número de documento")
     agree = mrz_name_agrees(reading)
     if agree is not None:
         compared.append("nombre")
@@ -387,6 +391,34 @@ def mrz_conflicts(reading: IdReading, policy: Policy) -> dict[str, list[str]]:
     return {"compared": compared, "differ": differ}
 
 
+def _number_repaired(mrz: MrzResult) -> bool:
+    return any(r.field == "document_number" for r in mrz.repairs)
+
+
+def repair_contradicted(printed: str, mrz: MrzResult) -> bool:
+    """Does the printed document number show, where the MRZ's number was repaired, the
+    character the MRZ was read with? Then the repair (a check digit fitted by a 0 read as D)
+    is no reading of the document. Elsewhere a difference is the print's OCR (G read as 6):
+    the MRZ's number, read in OCR-B under its check digit, is the better reading.
+
+    >>> from pipeline.mrz import compose_td3, parse_mrz
+    >>> lines = compose_td3("P", "MEX", "GARCIA", "ANA", "E53562360", "MEX", "680122", "F", "301124")
+    >>> read = lines[1][:8] + "D" + lines[1][9:]  # a 0 read as D: the check digit repairs it
+    >>> mrz = parse_mrz([lines[0], read])
+    >>> mrz.document_number, repair_contradicted("E53562360", mrz), repair_contradicted("E5356236D", mrz)
+    ('E53562360', False, True)
+    >>> repair_contradicted("ES3562360", mrz)  # the print's own misread, where nothing was repaired
+    False
+    """
+    start = 5 if mrz.format == "TD1" else 0
+    number = mrz.document_number.rstrip("<")
+    if len(printed) != len(number):
+        return False
+    repairs = [r for r in mrz.repairs if r.field == "document_number"]
+    at = [(r.position - start, r.read) for r in repairs if 0 <= r.position - start < len(number)]
+    return any(printed[i] == read for i, read in at)
+
+
 def conflict_values(reading: IdReading, differ: list[str]) -> dict[str, dict[str, str]]:
     """For each field :func:`mrz_conflicts` found different, the printed value and the
     MRZ's, as a reviewer compares them (dates ISO, the MRZ name field as it is printed)."""
@@ -398,6 +430,7 @@ def conflict_values(reading: IdReading, differ: list[str]) -> dict[str, dict[str
         "fecha de nacimiento": (reading.fecha_nacimiento.value, mrz.birth_date),
         "vigencia": (reading.vigencia_hasta.value, mrz.expiry_date),
         "sexo": (reading.sexo.value, mrz.sexo),
+        "número de documento": (reading.numero_documento.value, mrz.document_number.rstrip("<")),
         "nombre": (printed_name, mrz.names_field.rstrip("<")),
         "fecha de nacimiento (CURP)": (curp_rules.birth_date_of(curp) if curp else None,
                                        mrz.birth_date),

@@ -9,7 +9,8 @@ import pytest
 from models.codes import ReasonCode
 from models.results import Reading, Source
 from pipeline import document_checks
-from pipeline.mrz import compose_td1, parse_mrz
+from pipeline.id.reader import _fill_from
+from pipeline.mrz import compose_td1, compose_td3, parse_mrz
 from tests.test_documents import id_reading, make_case, mrz_lines
 
 UNSURE = 0.2  # below documents.min_field_confidence
@@ -134,3 +135,39 @@ def test_names_taken_from_a_cut_mrz_are_compared_as_the_mrz_writes_them(policy) 
     other = document_checks.name_check(make_case(**registered | {"nombre": "Víctor Hugo"}),
                                        reading, policy)  # fmt: skip
     assert other.status != "pass"
+
+
+def test_an_mrz_repair_the_printed_number_contradicts_is_an_inconsistency(policy) -> None:  # type: ignore[no-untyped-def]
+    # passport_2021 seed 9701 case 136: the print's P75502073 against an MRZ whose 0 was
+    # turned into a D to fit an altered check digit went unnoticed: the MRZ's number replaced
+    # the print's. The print's own misreads (G as 6) where nothing was repaired are no conflict.
+    lines = compose_td3("P", "MEX", "GONZALEZ PEREZ", "MARIA JOSE", "E53562360", "MEX", "900315",
+                        "F", "301231")  # fmt: skip
+    mrz = _valid_mrz([lines[0], lines[1][:8] + "D" + lines[1][9:]])  # D read, 0 repaired
+
+    def check(number: str):  # type: ignore[no-untyped-def]
+        printed = Reading(value=number, confidence=0.9, source=Source.LABEL)
+        return _checks(policy, numero_documento=printed, mrz=mrz)["mrz"]
+
+    agrees = check("E53562360")
+    assert agrees.status == "pass" and "número de documento" in agrees.evidence["comparado"]
+    contradicts = check("E5356236D")
+    assert contradicts.reasons == [ReasonCode.MRZ_INCONSISTENT]
+    assert contradicts.evidence["difieren"]["número de documento"] == {
+        "impreso": "E5356236D",
+        "mrz": "E53562360",
+    }
+    assert check("ES3562360").status == "pass"
+
+
+def test_the_reader_keeps_a_printed_number_for_the_mrz_check_to_compare() -> None:
+    printed = Reading(value="123456780", confidence=0.9, source=Source.LABEL)
+    fields = {"numero_documento": printed}
+    _fill_from(fields, _valid_mrz())
+    assert fields["numero_documento"] == printed
+    agreeing = {"numero_documento": Reading(value="123456789", confidence=0.5, source=Source.LABEL)}
+    _fill_from(agreeing, _valid_mrz())
+    assert agreeing["numero_documento"].witnesses == (Source.MRZ,)
+    unread: dict[str, Reading] = {}
+    _fill_from(unread, _valid_mrz())
+    assert unread["numero_documento"].source == Source.MRZ

@@ -195,14 +195,15 @@ def _merge_ine(
 
 
 def _witnessed_by_mrz(fields: dict[str, Reading], mrz: MrzResult) -> None:
-    """Printed birth date, sex and expiry that a valid MRZ reads the same: the MRZ, read
-    apart in OCR-B, witnesses them."""
+    """Printed birth date, sex, expiry and document number that a valid MRZ reads the same:
+    the MRZ, read apart in OCR-B, witnesses them."""
     if not mrz.valid:
         return
     for name, value in (
         ("fecha_nacimiento", mrz.birth_date),
         ("sexo", mrz.sexo),
         ("vigencia_hasta", mrz.expiry_date),
+        ("numero_documento", mrz.document_number.replace("<", "") or None),
     ):
         read = fields.get(name, NONE)
         if read.present and read.printed and value is not None and read.value == value:
@@ -279,8 +280,11 @@ def _fill_from(
     for name, get in fill.items():
         if not fields.get(name, NONE).present:
             fields[name] = from_mrz(get(), mrz)
-    if mrz.checks.get("document_number") and mrz.document_number.replace("<", ""):
-        fields["numero_documento"] = from_mrz(mrz.document_number.replace("<", ""), mrz)
+    number, printed = mrz.document_number.replace("<", ""), fields.get("numero_documento", NONE)
+    if mrz.checks.get("document_number") and number and not (printed.present and printed.printed):
+        # a printed number stays, to be compared (mrz_conflicts): an MRZ repair the print
+        # contradicts (0 read, D fitting an altered check digit) is no reading
+        fields["numero_documento"] = from_mrz(number, mrz)
     for name, value in split_mrz_names(mrz).items():
         if not fields.get(name, NONE).present and value:
             fields[name] = from_mrz(with_printed_accents(value, words), mrz)
