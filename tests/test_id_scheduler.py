@@ -168,6 +168,22 @@ def test_a_sex_letter_the_page_missed_is_read_beside_its_label(engines) -> None:
     assert [(r.why, r.outcome) for r in record] == [("missing", "changed")]
 
 
+def test_a_letter_the_curp_contradicts_replaces_it_only_when_read_more_surely(engines) -> None:  # type: ignore[no-untyped-def]
+    # ine_blind seed 9701 cases 52 and 95: SEXO's letter printed under the label, the page
+    # OCR missing it; beside the label the guilloche was read as a letter at confidence 0,
+    # which replaced the CURP's (right) letter and left the sex check inconclusive
+    from models.results import Reading, Source
+
+    man = CURP[:10] + "H" + CURP[11:]  # a CURP whose letter the printed M contradicts
+    for implied_confidence, expected in ((1.0, "H"), (0.0, "M")):
+        state = _front("15/03/1990")
+        implied = Reading(value="H", confidence=implied_confidence, source=Source.CURP)
+        curp = Reading(value=man, confidence=0.9, source=Source.LABEL)
+        state.ocr, state.fields = engines.ocr, {"curp": curp, "sexo": implied}
+        run_looks(state, Budget(cpu_seconds(), 60.0), _only("letter beside label", "sexo"))
+        assert state.fields["sexo"].value == expected, implied_confidence
+
+
 def test_the_record_is_in_the_id_readable_evidence() -> None:
     from pipeline.document_checks import id_readable_check
     from pipeline.policy import load_policy

@@ -96,7 +96,9 @@ class IdState:
 
 def look_beside(state: IdState, look: Look) -> bool:
     """A letter of the field's grammar read beside its label; the CURP's letter, when it
-    agrees, witnesses it. Only a value the page did not give is filled."""
+    agrees, witnesses it. Only a value the page did not give is filled, and a letter the CURP
+    contradicts only when it is read more surely than the CURP's (a 0-confidence M read in
+    the guilloche beside SEXO, the printed H under it, replaced the CURP's H)."""
     key, label = state.label(look) or ("", None)
     if label is None or look.crop is None:
         return False
@@ -107,9 +109,11 @@ def look_beside(state: IdState, look: Look) -> bool:
     letter = match.group(0)
     read = Reading(value=letter, confidence=again.confidence(lambda text: letter in text),
                    source=Source.REGION)  # fmt: skip
-    curp = state.fields.get("curp", NONE)
+    curp, before = state.fields.get("curp", NONE), state.fields.get(look.field, NONE)
     if curp.present and str(curp.value)[10:11] == letter:
         read = read.witnessed(Source.CURP, curp.confidence)
+    elif before.present and before.value != letter and before.confidence >= read.confidence:
+        return False
     state.fields[look.field] = read
     return True
 
