@@ -560,12 +560,18 @@ def registration_curp_problems(case: Case) -> list[str]:
 def ocr_slip(case: Case, reading: IdReading, policy: Policy) -> bool:
     """The document CURP differs from the registered one in a single character while the
     registered CURP agrees with everything printed on the document: an OCR slip (some
-    letter pairs, e.g. J/L, even keep the check digit), not another person's CURP."""
+    letter pairs, e.g. J/L, even keep the check digit), not another person's CURP. The two
+    characters must be look-alikes, unless the document's own print contradicts the read
+    one (V read as M, which keep the check digit too, under a printed VILLASEÑOR)."""
     read, reg = str(reading.curp.value or ""), case.registration.curp.strip().upper()
     if len(read) != len(reg) or sum(a != b for a, b in zip(read, reg, strict=True)) != 1:
         return False
     if not any(confusable(a, b) for a, b in zip(read, reg, strict=True) if a != b):
-        return False  # 0 for 5 is no OCR slip: a homonym's CURP differs just so
+        # 0 for 5 is no OCR slip: a homonym's CURP differs just so, where nothing printed
+        # on the document says which is right
+        own = _printed_agreement(read, reading, policy)
+        if all(ok is not False for ok in own.values()):
+            return False
     printed = _printed_agreement(reg, reading, policy)
     return bool(printed) and all(ok is not False for ok in printed.values())
 

@@ -602,6 +602,19 @@ def test_one_character_ocr_slip_keeping_the_check_digit_is_not_a_mismatch(policy
     assert {c.name: c.status for c in checks}["curp_match"] == "inconclusive"
 
 
+def test_a_curp_letter_the_document_print_contradicts_is_a_slip_not_a_mismatch(policy) -> None:  # type: ignore[no-untyped-def]
+    # ine_2014 seed 9701 case 291: VILLASEÑOR's V read as M in the CURP (V and M keep the
+    # check digit, as G and P do here) was a CURP_MISMATCH on a genuine card
+    slipped = "P" + CURP[1:]
+    assert check_digit(slipped[:17]) == slipped[17]
+    checks = document_checks.id_checks(make_case(), id_reading(curp=_r(slipped)), policy)
+    assert {c.name: c.status for c in checks}["curp_match"] == "inconclusive"
+    # the print agreeing with the document's CURP: the registered one is another person's
+    other = make_case(curp=slipped)
+    checks = document_checks.id_checks(other, id_reading(), policy)
+    assert ReasonCode.CURP_MISMATCH in reasons_of(checks)
+
+
 # --- ID names and CURP settlement (issue 3 field accuracy; pure, no OCR) ------------------
 
 Phrase = document.Phrase
