@@ -478,7 +478,9 @@ class _Candidate:
 def resolve(texts: list[str], evidence: Evidence) -> CurpChoice | None:
     """Choose the CURP printed in OCR ``texts`` (best source first).
 
-    1. A reading whose check digit holds after letter/digit shape repair only: taken.
+    1. A reading whose check digit holds after letter/digit shape repair only: taken,
+       unless the evidence contradicts it and a repair as in 2 agrees with all of it (V
+       read as M at the start keeps the check digit: their values differ by 10).
     2. Else one or two confusions undone (a letter swap M/N, E/F..., a spurious extra
        glyph, the other reading of a letter in the check position, the MRZ's prefix):
        taken only when the check digit then holds **and** the evidence (names' initials and
@@ -495,16 +497,25 @@ def resolve(texts: list[str], evidence: Evidence) -> CurpChoice | None:
     'printed-invalid'
     >>> resolve(["NULN020213MSRXNMA5"], Evidence()) is None
     True
+    >>> ev = Evidence(names=(("Raúl", "Villaseñor", "Cohen"),), birth_dates=(dt.date(1975, 8, 31),))
+    >>> check_digit("MICR750831HDFLHL4"), check_digit("VICR750831HDFLHL4")
+    ('5', '5')
+    >>> resolve(["MICR750831HDFLHL45"], ev).curp, resolve(["MICR750831HDFLHL45"], Evidence()).curp
+    ('VICR750831HDFLHL45', 'MICR750831HDFLHL45')
     """
     allowed = evidence.allowed()
     printed: CurpChoice | None = None
+    contradicted: CurpChoice | None = None
     confirmed: dict[str, tuple[int, int, _Candidate]] = {}
     for index, text in enumerate(texts):
         for candidate in _candidates(text, evidence):
             value = candidate.curp
             check = check_digit(value) == value[17]
             if check and not candidate.edits:
-                return CurpChoice(value, "read", True, index)
+                if not _contradicted(value, allowed):
+                    return CurpChoice(value, "read", True, index)
+                contradicted = contradicted or CurpChoice(value, "read", True, index)
+                continue
             agrees = _agrees(candidate, allowed)
             if check and agrees and value not in confirmed:
                 confirmed[value] = (len(candidate.edits), index, candidate)
@@ -516,7 +527,24 @@ def resolve(texts: list[str], evidence: Evidence) -> CurpChoice | None:
         if len(ties) == 1:
             how = "+".join(sorted(set(e.split("@")[0] for e in best[2].edits)))
             return CurpChoice(best[2].curp, f"repaired:{how}", True, best[1])
-    return printed
+    return contradicted or printed
+
+
+def _contradicted(value: str, allowed: list[frozenset[str]]) -> bool:
+    """Does enough evidence cover ``value`` and disagree with it somewhere?"""
+    known = [i for i, chars in enumerate(allowed) if chars]
+    return len(known) >= MIN_EVIDENCE and any(value[i] not in allowed[i] for i in known)
+
+
+def contradicts(evidence: Evidence, value: str) -> bool:
+    """Does the document's evidence, covering enough of the CURP ``value``, disagree with
+    it at some position?
+
+    >>> ev = Evidence(names=(("Raúl", "Villaseñor", "Cohen"),), birth_dates=(dt.date(1975, 8, 31),))
+    >>> contradicts(ev, "MICR750831HDFLHL45"), contradicts(ev, "VICR750831HDFLHL45")
+    (True, False)
+    """
+    return len(value) == 18 and _contradicted(value, _allowed(evidence))
 
 
 def readings(texts: list[str], evidence: Evidence) -> set[str]:
@@ -598,6 +626,70 @@ def evidence_match(text: str, evidence: Evidence) -> int:
         ]
         best = max(best, sum(1 for c, ok in zip(shaped, allowed, strict=False) if ok and c in ok))
     return best
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where in a CURP a phrase's text best fits the evidence: from the squashed text's
+    character ``start`` (a word start), as the CURP's character ``offset``; ``matches`` of the
+    ``covered`` positions (those the evidence speaks of) there agree."""
+
+    matches: int = 0
+    covered: int = 0
+    start: int = 0
+    offset: int = 0
+
+
+def evidence_place(text: str, evidence: Evidence) -> Placement:
+    """The best :class:`Placement` of ``text`` in the CURP the evidence predicts (its first
+    16 characters: names, birth date, sex, state, inner consonants): a CURP read too mangled
+    to parse, or read from its middle on, its first characters split off or dropped.
+
+    >>> ev = Evidence(names=(("Noé", "Ramos", "Cervantes"),), birth_dates=(dt.date(2005, 11, 7),),
+    ...               sexes=("H",), states=("CC",))
+    >>> evidence_place("RACNOS! 107HCC", ev).matches
+    13
+    >>> p = evidence_place("Persoraj 1107HCCMRX", ev); (p.matches, p.start, p.offset)
+    (10, 8, 6)
+    >>> evidence_place("MEXICANA", ev).matches < 4
+    True
+    >>> evidence_place("cure RACN05107HCCMRX AÑO", ev).matches  # one 1 dropped
+    15
+    """
+    allowed = evidence.allowed()[:16]
+    squashed, bounds = _squash_words(text)
+    best = Placement()
+    for start in sorted(b for b in bounds if b < len(squashed)):
+        for offset in range(13):
+            window = squashed[start : start + 17 - offset]
+            # read whole from a word start, a character may have been dropped or added
+            variants = _one_slip(window) if offset == 0 else [window]
+            for matches, covered in (_agreeing(v, offset, allowed) for v in variants):
+                if matches > best.matches:
+                    best = Placement(matches, covered, start, offset)
+    return best
+
+
+def _one_slip(window: str) -> list[str]:
+    """``window`` as read, and with one character dropped or one missing (``?``) at each
+    place: ``GOCS53015HSRNSL`` for ``GOCS530115HSRNSL``."""
+    return [window] + [
+        window[:k] + gap + window[k + len(drop) :]
+        for k in range(1, len(window))
+        for gap, drop in (("?", ""), ("", "x"))
+    ]
+
+
+def _agreeing(window: str, offset: int, allowed: list[frozenset[str]]) -> tuple[int, int]:
+    """How many characters of ``window``, placed at the CURP's ``offset``, the evidence allows
+    (each shaped for its position), and of how many it speaks."""
+    slots = list(zip(window, _SHAPE[offset:], allowed[offset:], strict=False))
+    matches = sum(
+        1
+        for c, shape, ok in slots
+        if ok and c.translate(_DIGIT_TABLE if shape == "D" else _LETTER_TABLE) in ok
+    )
+    return matches, sum(1 for _, _, ok in slots if ok)
 
 
 def ocr_glyphs(text: str) -> str:

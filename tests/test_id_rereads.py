@@ -100,3 +100,65 @@ def test_a_curp_running_onto_a_shaded_patch_is_read_on_flattened_paper(engines) 
     mangled = _phrase("TOAVS80 1 10HMN", (40, 80, 360, 118), 2)
     reading = settle_curp(page, engines.ocr, [mangled], None, NAMED)
     assert reading.value == CURP
+
+
+def _bilingual_page() -> document.Page:
+    """``CURP`` over ``Personal No.``, the CURP printed larger under them, a grey portrait
+    close to its right (passport_blind seed 9801 cases 35, 290)."""
+    img = Image.new("L", (1100, 260), 236)
+    draw = ImageDraw.Draw(img)
+    small, big = ImageFont.truetype(SANS, 18), ImageFont.truetype(SANS, 40)
+    draw.text((40, 20), "CURP", font=small, fill=90)
+    draw.text((40, 44), "Personal No.", font=small, fill=90)
+    draw.text((40, 76), CURP, font=big, fill=25)
+    draw.rectangle((600, 40, 900, 250), fill=150)
+    return document.Page(image=np.asarray(img.convert("RGB"))[:, :, ::-1].copy(), words=())
+
+
+def test_a_curp_read_only_from_its_middle_is_read_again_from_its_label_edge(engines) -> None:  # type: ignore[no-untyped-def]
+    # passport_blind seed 9801 case 35: under "CURP" / "Personal No." (read "Persoraj No",
+    # no label pattern), SOOA801215HZSLCN08 was read as a speck "0" and "01215H": the line
+    # under the label was the sub-label, and the fragment was re-read alone, from its middle
+    page = _bilingual_page()
+    found = [
+        _phrase("CURP", (40, 22, 92, 38), 0),
+        _phrase("Persoraj No", (40, 46, 150, 64), 1),
+        _phrase("0", (38, 78, 120, 170), 2),  # a speck's box stretched over the next line
+        _phrase("0110HM", (230, 80, 400, 118), 2),
+    ]
+    assert settle_curp(page, engines.ocr, found, found[0], EVIDENCE).value == CURP
+
+
+def test_a_curp_read_from_its_middle_is_placed_by_the_evidence() -> None:
+    # passport_blind seed 9801 case 120: VIVF740821HMCLRR01 read "IVF740821HMGERRO1", its
+    # first letter dropped and its label unread: the evidence places it at the CURP's second
+    # character, and the box to read again starts a character further left
+    phrases = [
+        _phrase("MEXICANA", (40, 80, 300, 118), 2),
+        _phrase("AV980110HMN", (400, 80, 660, 118), 2),
+    ]
+    placed = located_by_evidence(phrases, NAMED)
+    assert placed is not None and placed.left < 400 - 2 * (260 / 11) < placed.right
+
+
+def test_a_curp_read_with_a_character_dropped_is_placed_by_the_evidence() -> None:
+    # ine_2014 seed 9801 case 179: GOCS530115HSRNSL04 read "GOCS53015HSRNSLOA" (a 1 dropped)
+    # beside "AÑO DE REGISTRO": the characters after the slip only agree one place further on
+    line = _phrase("cure TOAV98010HMNRCCO2 AÑO DE REGISTRO 1995 02", (40, 80, 1000, 118), 2)
+    assert located_by_evidence([line], NAMED) is line
+
+
+def test_a_curp_beside_other_fields_is_read_again_alone(engines) -> None:  # type: ignore[no-untyped-def]
+    # ine_2014 seed 9801 case 32: "CURP VIGC500829MPLLRN03 AÑO DE REGISTRO 1995 02" read with
+    # its check digit as S; re-read as one line with AÑO DE REGISTRO, it came back garbled
+    img = Image.new("L", (1100, 140), 236)
+    draw = ImageDraw.Draw(img)
+    font, small = ImageFont.truetype(SANS, 28), ImageFont.truetype(SANS, 20)
+    draw.text((40, 50), "CURP", font=small, fill=120)
+    draw.text((110, 44), CURP, font=font, fill=25)
+    draw.text((500, 50), "AÑO DE REGISTRO", font=small, fill=120)
+    draw.text((700, 44), "1998 03", font=font, fill=25)
+    draw.text((40, 100), "ESTADO 16   MUNICIPIO 053   SECCIÓN 2231", font=small, fill=120)
+    page = document.Page(image=np.asarray(img.convert("RGB"))[:, :, ::-1].copy(), words=())
+    line = _phrase("cure TOAV980110HMNRCCOS AÑO DEREGsTRO 1998 03", (40, 44, 820, 100), 1)
+    assert settle_curp(page, engines.ocr, [line], None, NAMED).value == CURP

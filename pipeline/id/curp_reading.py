@@ -23,14 +23,12 @@ from pipeline.id.curp_values import (
     curp_long,
     holds_whole_curp,
 )
-from pipeline.id.labels import neighbours, placed, value_below
+from pipeline.id.labels import neighbours, placed, row_below
 from pipeline.id.name_parts import split_mrz_names
 from pipeline.id.regions import (
     BAND,
-    PHRASE,
     PHRASE_LINES,
     Reread,
-    line_height,
     ocr_box,
     read_region,
     region,
@@ -232,15 +230,29 @@ MIN_EVIDENCE_MATCH = 8
 
 def located_by_evidence(sources: list[Phrase], evidence: curp_rules.Evidence) -> Phrase | None:
     """The phrase where the CURP the evidence predicts is printed, though read too mangled to
-    parse (``RACNOS! 107HCC``, its label unread): the one holding the most of the predicted
-    first 13 characters (:func:`pipeline.curp.evidence_match`), if it holds at least
-    three quarters of those the evidence covers. It is only where to read again: what is
-    taken from there must still pass :func:`_second_reading`."""
-    covered = sum(1 for allowed in evidence.allowed()[:13] if allowed)
-    need = max(MIN_EVIDENCE_MATCH, -(-3 * covered // 4))
-    scored = [(curp_rules.evidence_match(p.text, evidence), p) for p in sources]
-    score, phrase = max(scored, key=lambda pair: pair[0], default=(0, None))
-    return phrase if score >= need else None
+    parse (``RACNOS! 107HCC``, its label unread) or only from its middle on (``S10HTSRXRB5``,
+    its first characters read apart or dropped): the one holding the most of the predicted
+    first 16 characters (:func:`pipeline.curp.evidence_place`), if they are at least
+    MIN_EVIDENCE_MATCH and three quarters of those the evidence covers there. Its box is
+    widened leftwards over the characters before the part read. It is only where to read
+    again: what is taken from there must still pass :func:`_second_reading`."""
+    best: tuple[curp_rules.Placement, Phrase] | None = None
+    for phrase in sources:
+        place = curp_rules.evidence_place(phrase.text, evidence)
+        if place.matches >= max(MIN_EVIDENCE_MATCH, -(-3 * place.covered // 4)) and (
+            best is None or place.matches > best[0].matches
+        ):
+            best = (place, phrase)
+    if best is None:
+        return None
+    place, phrase = best
+    if place.offset == 0:
+        return phrase
+    squashed = max(1, sum(1 for c in doc.fold(phrase.text) if c.isalnum()))
+    per_char = (phrase.right - phrase.left) / squashed
+    left = phrase.left + int((place.start - place.offset * 1.15) * per_char)
+    return Phrase(phrase.text, phrase.confidence, max(0, left), phrase.top, phrase.right,
+                  phrase.bottom, phrase.line)  # fmt: skip
 
 
 def _second_reading(
@@ -298,34 +310,60 @@ def _check_read_elsewhere(text: str, first: str, evidence: curp_rules.Evidence) 
 
 def curp_regions(found: list[Phrase], label: Phrase | None, phrase: Phrase | None) -> list[Phrase]:
     """Where to look again for a CURP: the phrase a doubtful one was read from, else the
-    label's line to its right, else the line under the label."""
+    label's line to its right, else the row under the label (:func:`row_below`) from the
+    label's left edge, a CURP wide."""
     if phrase is not None:
         return [to_full_length(phrase)]
     if label is None:
         return []
     h = max(label.height, 8)
-    line = Phrase(label.text, label.confidence, label.left, label.top, label.right + 20 * h,
-                  label.bottom, label.line)  # fmt: skip
-    below = value_below(found, label)
-    return [line] + ([to_full_length(below)] if below is not None else [])
+    # the label's phrase may hold the value's first characters (``CURP CAVA``)
+    right = max(label.right + 20 * h, label.left + int((CURP_WIDTH + 6) * h))
+    line = Phrase(label.text, label.confidence, label.left, label.top, right, label.bottom,
+                  label.line)  # fmt: skip
+    row = row_below(found, label)
+    if row is None:
+        return [line]
+    # the value starts at its label's left edge, whatever part of it the OCR read apart
+    left = min(row.left, label.left - h // 2)
+    below = Phrase(row.text, row.confidence, left, row.top,
+                   max(row.right, left + int(CURP_WIDTH * row.height)), row.bottom, row.line)  # fmt: skip
+    return [line, below]
+
+
+#: a printed CURP's width in its line's heights (18 capitals and digits, with margin)
+CURP_WIDTH = 20.0
 
 
 def to_full_length(phrase: Phrase, length: int = 18) -> Phrase:
-    """The phrase's box widened rightwards to hold a value of ``length`` characters: a CURP
-    read cut short (its last characters split off into a word the OCR dropped) is re-read
-    whole, not again cut where the first reading stopped. The width per character is the
-    phrase's own.
+    """The phrase's box fitted to a value of ``length`` characters: widened rightwards when
+    the value was read cut short (its last characters split off into a word the OCR dropped),
+    so it is re-read whole, not again cut where the first reading stopped; narrowed to the
+    value when the phrase runs on well beyond it (``CURP VIGC500829MPLLRNOS AÑO DE REGISTRO
+    1995 02``: the other words, read as one line with it, garble it). The width per character
+    is the phrase's own.
 
     >>> to_full_length(Phrase("GOPR820303MOCN", 0.9, 1238, 2013, 1671, 2070, 13)).right
     1825
     >>> to_full_length(Phrase("CURP GOPR820303MOCNRC07", 0.9, 100, 0, 600, 40, 1)).right
     600
+    >>> p = to_full_length(Phrase("cojer VIGC500829MPLLRNOS Año DEREGsTRO 1995 02", 0.5, 461, 530, 1089, 583, 16))
+    >>> p.left, p.right
+    (522, 809)
     """
-    value = max(re.findall(r"[A-Z0-9]+", doc.fold(phrase.text)) or [""], key=len)
-    missing = length - len(value)
-    if missing <= 0 or not phrase.text:
+    folded = doc.fold(phrase.text)
+    value = max(re.findall(r"[A-Z0-9]+", folded) or [""], key=len)
+    if not phrase.text or not value:
         return phrase
     per_char = (phrase.right - phrase.left) / len(phrase.text)
+    if len(phrase.text) > 1.5 * length:
+        start = phrase.left + (folded.index(value) - 1.5) * per_char
+        left, right = max(phrase.left, int(start)), int(start + (length + 3) * per_char)
+        return Phrase(value, phrase.confidence, left, phrase.top, min(right, phrase.right),
+                      phrase.bottom, phrase.line)  # fmt: skip
+    missing = length - len(value)
+    if missing <= 0:
+        return phrase
     right = phrase.right + int(missing * per_char * 1.25)
     return Phrase(phrase.text, phrase.confidence, phrase.left, phrase.top, right, phrase.bottom,
                   phrase.line)  # fmt: skip
@@ -342,11 +380,12 @@ def reread_phrase(
     whitelist: str | None = None,
     target: float = 40.0,
 ) -> Reread:
-    """A CURP phrase's box read again, enlarged, whitelisted, as a single line; a box the
-    OCR stretched over a neighbouring picture (over two lines' height) is scaled by the page's
-    text height (:func:`line_height`), not by its own, and read as a block of lines."""
-    lines = phrase.height > 2 * line_height(page, phrase)
-    crop = replace(PHRASE_LINES if lines else PHRASE, target=target)
+    """A CURP phrase's box read again, enlarged, whitelisted, as a block of lines: the box
+    takes in parts of the lines above and below, and a picture beside the value, which a
+    single-line reading garbles into it (``VIGC500829MPLLRN03`` read ``MCSOIZSNPLLANES`` as a
+    line, right as a block); a box the OCR stretched over a neighbouring picture (over two
+    lines' height) is scaled by the page's text height (:func:`line_height`), not by its own."""
+    crop = replace(PHRASE_LINES, target=target)
     return read_region(page, phrase, crop, ocr, whitelist or CURP_WHITELIST)
 
 

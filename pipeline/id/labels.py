@@ -158,9 +158,68 @@ def value_below(found: list[Phrase], label: Phrase) -> Phrase | None:
         and not (len(p.text) < 3 and p.confidence < 0.6)
     ]
     first = min(candidates, key=lambda p: p.top, default=None)
-    if first is not None and is_label(first):
+    if first is not None and (is_label(first) or is_sublabel(first, label)):
         return value_below(found, first)
     return first
+
+
+def is_sublabel(phrase: Phrase, label: Phrase) -> bool:
+    """Is ``phrase``, printed under ``label``, the label's second line in another language
+    (``Personal No.`` under ``CURP``), though read with slips no label pattern forgives
+    (``Persoraj No``)? ID values are printed in capitals; a bilingual label's English line is
+    mostly lower case and hardly taller than the label (its descenders and accents).
+
+    >>> curp = Phrase("CURP", 0.6, 1250, 1976, 1317, 1995, 13)
+    >>> is_sublabel(Phrase("Persoraj No", 0.9, 1251, 2004, 1372, 2021, 14), curp)
+    True
+    >>> is_sublabel(Phrase("soLís OCHOA", 0.8, 1251, 2004, 1372, 2021, 14), curp)
+    False
+    >>> is_sublabel(Phrase("Sooa801215", 0.8, 1251, 2004, 1500, 2040, 14), curp)
+    False
+    """
+    letters = [c for c in phrase.text if c.isalpha()]
+    lower = sum(1 for c in letters if c.islower())
+    return bool(letters) and 2 * lower > len(letters) and phrase.height <= 1.7 * label.height
+
+
+def row_below(found: list[Phrase], label: Phrase, width: float = 24.0) -> Phrase | None:
+    """The row of phrases printed under a label, joined into one phrase: those starting
+    between the label's left edge and ``width`` label heights to its right, on the first line
+    under it (a label's second line, :func:`is_label` or :func:`is_sublabel`, skipped). Unlike
+    :func:`value_below`, a value whose first characters the OCR read apart (a speck, a word
+    split off) is found whole: where to read the value again, not the value."""
+    h = max(label.height, 8)
+    under = [
+        p
+        for p in found
+        if p.line != label.line
+        and label.bottom - 0.3 * h <= p.top <= label.bottom + 2.5 * h
+        and label.left - 1.5 * h <= p.left <= label.left + width * h
+    ]
+    first = min(under, key=lambda p: p.top, default=None)
+    if first is None:
+        return None
+    row = sorted(
+        (p for p in under if p.top < first.bottom and p.bottom > first.top), key=lambda p: p.left
+    )
+    if all(is_label(p) or is_sublabel(p, label) for p in row):
+        return row_below(found, _joined(row), width)
+    return _joined(row)
+
+
+def _joined(row: list[Phrase]) -> Phrase:
+    """One phrase spanning ``row`` from left to right, as tall as its surest phrase (a speck's
+    box stretched over the next line is not the row's height), at its least sure confidence."""
+    surest = max(row, key=lambda p: p.confidence)
+    return Phrase(
+        " ".join(p.text for p in row),
+        min(p.confidence for p in row),
+        min(p.left for p in row),
+        surest.top,
+        max(p.right for p in row),
+        surest.bottom,
+        surest.line,
+    )
 
 
 def is_label(phrase: Phrase) -> bool:
