@@ -194,3 +194,32 @@ def test_the_record_is_in_the_id_readable_evidence() -> None:
     assert check.evidence["segundas_lecturas"] == [
         "vigencia_hasta: date vs MRZ (contradicted, changed)"
     ]
+
+
+def test_a_curp_holding_its_check_digit_that_the_names_contradict_is_settled() -> None:
+    # passport_blind seed 9701 case 162, ine_2014 seed 9801 case 41: the V of VILLA... read
+    # as M keeps the check digit (their values differ by 10, position 0 weighs 18), so the
+    # CURP read "as printed" was never looked at again, and went to review as another's
+    import datetime as dt
+
+    from models.results import Reading, Source
+    from pipeline.engines.tesseract import OcrWord
+
+    words = (
+        OcrWord("CURP", 0.9, 40, 30, 60, 18, (1, 1, 1)),
+        OcrWord("MICR750831HDFLHL45", 0.9, 110, 28, 330, 24, (1, 1, 1)),
+    )
+    page = document.Page(image=np.full((100, 500, 3), 255, np.uint8), words=words)
+    state = IdState(templates.load(templates.INE_FRONT), page, {}, None, None)  # type: ignore[arg-type]
+    state.fields.update(
+        curp=Reading(value="MICR750831HDFLHL45", confidence=0.9, source=Source.LABEL),
+        nombre=Reading(value="RAÚL", confidence=0.9, source=Source.LABEL),
+        primer_apellido=Reading(value="VILLASEÑOR", confidence=0.9, source=Source.LABEL),
+        segundo_apellido=Reading(value="COHEN", confidence=0.9, source=Source.LABEL),
+        fecha_nacimiento=Reading(value=dt.date(1975, 8, 31), confidence=0.9, source=Source.LABEL),
+    )
+    (look,) = _only("CURP settled", "curp")
+    assert look.trigger(state, look) is Why.CONTRADICTED
+    ran = run_looks(state, Budget.start(10.0), (look,))
+    assert state.fields["curp"].value == "VICR750831HDFLHL45"
+    assert [(r.why, r.outcome) for r in ran] == [("contradicted", "changed")]

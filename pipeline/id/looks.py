@@ -19,6 +19,7 @@ import numpy as np
 from models.documents import DocumentImage
 from models.mrz import MrzResult
 from models.results import Reading, Source
+from pipeline import curp as curp_rules
 from pipeline import document as doc
 from pipeline import mrz_image
 from pipeline.document import Page, Phrase
@@ -169,12 +170,17 @@ def mrz_value(state: IdState, name: str) -> object | None:
     return None
 
 
+def document_evidence(state: IdState) -> curp_rules.Evidence:
+    """What the document says besides its CURP, as read so far (:func:`curp_evidence`)."""
+    one_line = "name_line" in {f.grammar for f in state.template.fields.values()}
+    return curp_evidence(state.fields, state.mrz, surnames_in_one_line=one_line)
+
+
 def look_curp(state: IdState, look: Look) -> bool:
     """The CURP settled by the consistency step with the document's evidence, its line read
     again closer when no reading holds its check digit (:func:`settle_curp`); the fields
     derived from the CURP (the name split, a sex taken from it) follow a changed value."""
-    one_line = "name_line" in {f.grammar for f in state.template.fields.values()}
-    evidence = curp_evidence(state.fields, state.mrz, surnames_in_one_line=one_line)
+    evidence = document_evidence(state)
     label = state.labels.get("curp")
     first = state.fields.get("curp", NONE)
     whitelist = state.whitelist("curp") if "curp" in state.template.fields else None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from models.documents import SecondLook
+from pipeline import curp as curp_rules
 from pipeline import document as doc
 from pipeline import mrz_image
 from pipeline.id.common import NONE, curp_text
@@ -24,6 +25,7 @@ from pipeline.id.curp_reading import curp_evidence
 from pipeline.id.curp_values import read_as_printed
 from pipeline.id.looks import (
     IdState,
+    document_evidence,
     look_beside,
     look_curp,
     look_date,
@@ -102,8 +104,8 @@ def contradicts_mrz(state: IdState, look: Look) -> Why | None:
 
 
 def doubtful_curp(state: IdState, look: Look) -> Why | None:
-    """No CURP (missing), or one not read as printed or not starting with the MRZ's
-    personal number (contradicted)."""
+    """No CURP (missing), or one not read as printed, not starting with the MRZ's personal
+    number, or that the document's other fields contradict (contradicted)."""
     read = state.fields.get("curp", NONE)
     if not read.present:
         return Why.MISSING
@@ -111,6 +113,8 @@ def doubtful_curp(state: IdState, look: Look) -> Why | None:
     if not read_as_printed(read):
         return Why.CONTRADICTED
     if prefix and not str(read.value).startswith(prefix):
+        return Why.CONTRADICTED
+    if curp_rules.contradicts(document_evidence(state), str(read.value)):
         return Why.CONTRADICTED
     return None
 
