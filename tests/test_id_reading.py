@@ -255,3 +255,20 @@ def test_a_label_block_reaches_the_next_label_and_stops_at_the_next_column(engin
     # its confidence is the OCR's, word by word: one per word read, each within 0-1
     assert sum(len(line.confidences) for line in again.lines) == len(lines)
     assert 0.5 < again.confidence() <= 1.0
+
+
+def test_a_lone_letter_inside_the_phrase_beside_sexo_is_no_sex_value() -> None:
+    # passport_blind seed 9701 case 11: the F under "Sexo / Sex" unread, the place of birth
+    # beside it read "AGUASCA cnc ENEE h": its speck "h" was taken for the sex (H), against
+    # the MRZ and the CURP, and the genuine case went to review as MRZ_INCONSISTENT
+    from pipeline.id.fields import passport_sex
+
+    def at(text: str, left: int, top: int, line: int) -> document.Phrase:
+        return document.Phrase(text, 0.6, left, top, left + 20 * len(text), top + 28, line)
+
+    label = at("Sexo", 1746, 940, 20)
+    place = at("AGUASCA cnc ENEE h", 2011, 1012, 24)
+    assert not passport_sex([label, place], label).present
+    printed = at("F", 1750, 1000, 23)
+    assert passport_sex([label, printed, place], label).value == "M"
+

@@ -77,13 +77,19 @@ def placed(phrase: Phrase, label: Phrase | None, near: list[Phrase]) -> Source:
 
 
 def value_after(found: list[Phrase], label: Phrase | None, pattern: str) -> Reading:
-    """The first match of ``pattern`` after ``label``: in its phrase, to its right, or below."""
+    """The first match of ``pattern`` after ``label``: in its phrase, to its right, or below.
+    A one-character value (a sex letter) in a neighbouring phrase must begin it: a lone
+    letter inside other text (``AGUASCA cnc ENEE h``, the place of birth beside SEXO read
+    with a speck) is not a value printed under a label."""
     if label is None:
         return NONE
     sources = [label, *neighbours(found, label, below=1)]
     for index, phrase in enumerate(sources):
-        text = phrase.text if index else after_label_any(phrase)
-        match = re.search(pattern, doc.fold(text))
+        text = doc.fold(phrase.text if index else after_label_any(phrase))
+        match = re.search(pattern, text)
+        lone = match is not None and len(match.group(0)) == 1 and index > 0
+        if lone and match is not None and re.search(r"[A-Z0-9]", text[: match.start()]):
+            continue
         if match:
             source = Source.LABEL if index == 0 else Source.NEAR
             return Reading(
