@@ -272,3 +272,29 @@ def test_a_lone_letter_inside_the_phrase_beside_sexo_is_no_sex_value() -> None:
     printed = at("F", 1750, 1000, 23)
     assert passport_sex([label, printed, place], label).value == "M"
 
+
+def test_the_passport_names_line_the_print_confirms_is_taken() -> None:
+    # passport_blind seed 9701 case 274: the MRZ reader read the names line's single fillers
+    # as K (MENDOZA<KDE<KLEON<<JOSEKXLUIS), no check digit guards it, and the genuine case
+    # went to review as NAME_MISMATCH; the page's own OCR of the line was right
+    from pipeline.id.name_reading import names_line_the_print_confirms
+    from pipeline.mrz import compose_td3, parse_mrz
+
+    names, second = compose_td3("P", "MEX", "MENDOZA DE LEON", "JOSE LUIS", "P59911100", "MEX",
+                                "980516", "M", "280929")  # fmt: skip
+    misread = parse_mrz(
+        [names.replace("A<DE<L", "A<KDE<KL").replace("E<LUIS", "EKXLUIS")[:44], second]
+    )
+    assert misread is not None and misread.valid and misread.given_names == "JOSEKXLUIS"
+
+    def at(text: str, line: int) -> document.Phrase:
+        return document.Phrase(text, 0.9, 40, 40 * line, 900, 40 * line + 30, line)
+
+    page = [at("MENDOZA DE LEÓN", 1), at("JOSÉ LUIS", 2), at(names, 5), at(second, 6)]
+    fixed = names_line_the_print_confirms(misread, page)
+    assert fixed is not None and (fixed.surnames, fixed.given_names) == (
+        "MENDOZA DE LEON",
+        "JOSE LUIS",
+    )
+    # the print confirms neither reading: the MRZ reader's stays
+    assert names_line_the_print_confirms(misread, [at("PÉREZ", 1), *page[2:]]) is misread

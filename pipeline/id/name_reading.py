@@ -10,6 +10,7 @@ import re
 from models.mrz import MrzResult
 from models.results import Reading, Source
 from pipeline import curp as curp_rules
+from pipeline import mrz as mrz_rules
 from pipeline import names
 from pipeline.document import Phrase
 from pipeline.id import templates
@@ -248,3 +249,34 @@ def printed_passport_names(
         out["primer_apellido"] = surnames.model_copy(update={"value": first})
         out["segundo_apellido"] = surnames.model_copy(update={"value": second})
     return out
+
+
+def names_line_the_print_confirms(mrz: MrzResult | None, found: list[Phrase]) -> MrzResult | None:
+    """A passport MRZ's names line, which no check digit guards, read twice: by the MRZ
+    reader and in the page's own OCR (its phrases). Where the two differ, the reading whose
+    every name word is printed on the page is taken (``MENDOZA<DE<LEON<<JOSE<LUIS`` over
+    the MRZ reader's ``MENDOZAKDEKLEON<<JOSEKXLUIS``, its fillers read as K); the second line,
+    with its check digits, stays the MRZ reader's. Else ``mrz`` itself."""
+    if mrz is None or not mrz.valid or len(mrz.lines) != 2:
+        return mrz
+    printed = {names.comparable(w) for w in printed_words(found)}
+
+    def confirmed(result: MrzResult) -> bool:
+        words = f"{result.surnames} {result.given_names}".split()
+        return bool(words) and all(names.comparable(w) in printed for w in words)
+
+    if confirmed(mrz):
+        return mrz
+    width = len(mrz.lines[0])
+    for phrase in found:
+        line = mrz_rules.clean_line(phrase.text)
+        if len(line) < width - 12 or line[:5] != mrz.lines[0][:5] or "<<" not in line:
+            continue
+        line = line[:width].ljust(width, "<")
+        other = mrz_rules.parse_mrz([line, mrz.lines[1]], method=mrz.method)
+        if other is not None and other.valid and confirmed(other):
+            return mrz.model_copy(
+                update={"surnames": other.surnames, "given_names": other.given_names,
+                        "lines": [line, mrz.lines[1]], "method": f"{mrz.method}+names:page"}
+            )  # fmt: skip
+    return mrz

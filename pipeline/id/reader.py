@@ -53,6 +53,7 @@ from pipeline.id.name_reading import (
     enye_from_curp,
     fill_names_from_mrz,
     find_names_ine,
+    names_line_the_print_confirms,
     passport_names,
     reconcile_with_mrz,
 )
@@ -241,11 +242,11 @@ def read_passport(image: np.ndarray, ocr: OcrEngine, budget: Budget | None = Non
 
 def passport_fields(page: Page, ocr: OcrEngine) -> tuple[dict[str, Reading], MrzResult | None]:
     """The first pass over a read passport page: printed fields by their labels, and its
-    TD3 MRZ."""
+    TD3 MRZ (its names line the one the print confirms, :func:`names_line_the_print_confirms`)."""
     found = doc.phrases(page.words)
     passport = templates.load(templates.PASSPORT_PAGE)
     labels = find_labels(found, passport)
-    mrz = mrz_image.read_mrz(page.image, ocr)
+    mrz = names_line_the_print_confirms(mrz_image.read_mrz(page.image, ocr), found)
     fields: dict[str, Reading] = {}
     fields["fecha_nacimiento"] = passport_date(found, labels.get("nacimiento"), birth=True)
     born = fields["fecha_nacimiento"].value or (mrz.birth_date if mrz else None)
