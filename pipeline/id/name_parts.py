@@ -153,13 +153,23 @@ def with_printed_accents(mrz_name: str, printed_words: list[str]) -> str:
     'CRUZ ORDÓÑEZ'
     >>> with_printed_accents("PENA", ["PENCA", "PEÑAS"])
     'PENA'
+
+    Only diacritics are put back: an abbreviation printed anywhere (``MA``, which compares as
+    MARÍA) does not replace the MRZ's word.
+
+    >>> with_printed_accents("MARIA GUADALUPE", ["MA", "MARÍA", "GUADALUPE"])
+    'MARÍA GUADALUPE'
     """
+
+    def unaccented(word: str) -> str:
+        return names.normalise(word).replace("Ñ", "N")
+
     by_fold: dict[str, str] = {}
     for word in printed_words:
-        key = names.comparable(word)
+        key = unaccented(word)
         if word != key and key not in by_fold:
             by_fold[key] = word
-    return " ".join(by_fold.get(names.comparable(w), w) for w in mrz_name.split())
+    return " ".join(by_fold.get(unaccented(w), w) for w in mrz_name.split())
 
 
 PARTICLES = {"DE", "DEL", "LA", "LAS", "LOS", "Y", "MC", "MAC", "VAN", "VON", "DA", "DI"}
