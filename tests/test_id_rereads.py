@@ -148,9 +148,10 @@ def test_a_curp_read_with_a_character_dropped_is_placed_by_the_evidence() -> Non
     assert located_by_evidence([line], NAMED) is line
 
 
-def test_a_curp_beside_other_fields_is_read_again_alone(engines) -> None:  # type: ignore[no-untyped-def]
+def test_a_curp_beside_other_fields_is_read_again_as_a_block(engines) -> None:  # type: ignore[no-untyped-def]
     # ine_2014 seed 9801 case 32: "CURP VIGC500829MPLLRN03 AÑO DE REGISTRO 1995 02" read with
-    # its check digit as S; re-read as one line with AÑO DE REGISTRO, it came back garbled
+    # its check digit as S; re-read as a single line (with the next line's tops in the crop),
+    # it came back garbled; as a block of lines it is read right
     img = Image.new("L", (1100, 140), 236)
     draw = ImageDraw.Draw(img)
     font, small = ImageFont.truetype(SANS, 28), ImageFont.truetype(SANS, 20)

@@ -336,34 +336,21 @@ CURP_WIDTH = 20.0
 
 
 def to_full_length(phrase: Phrase, length: int = 18) -> Phrase:
-    """The phrase's box fitted to a value of ``length`` characters: widened rightwards when
-    the value was read cut short (its last characters split off into a word the OCR dropped),
-    so it is re-read whole, not again cut where the first reading stopped; narrowed to the
-    value when the phrase runs on well beyond it (``CURP VIGC500829MPLLRNOS AÑO DE REGISTRO
-    1995 02``: the other words, read as one line with it, garble it). The width per character
-    is the phrase's own.
+    """The phrase's box widened rightwards to hold a value of ``length`` characters: a CURP
+    read cut short (its last characters split off into a word the OCR dropped) is re-read
+    whole, not again cut where the first reading stopped. The width per character is the
+    phrase's own.
 
     >>> to_full_length(Phrase("GOPR820303MOCN", 0.9, 1238, 2013, 1671, 2070, 13)).right
     1825
     >>> to_full_length(Phrase("CURP GOPR820303MOCNRC07", 0.9, 100, 0, 600, 40, 1)).right
     600
-    >>> p = to_full_length(Phrase("cojer VIGC500829MPLLRNOS Año DEREGsTRO 1995 02", 0.5, 461, 530, 1089, 583, 16))
-    >>> p.left, p.right
-    (522, 809)
     """
-    folded = doc.fold(phrase.text)
-    value = max(re.findall(r"[A-Z0-9]+", folded) or [""], key=len)
-    if not phrase.text or not value:
+    value = max(re.findall(r"[A-Z0-9]+", doc.fold(phrase.text)) or [""], key=len)
+    missing = length - len(value)
+    if missing <= 0 or not phrase.text:
         return phrase
     per_char = (phrase.right - phrase.left) / len(phrase.text)
-    if len(phrase.text) > 1.5 * length:
-        start = phrase.left + (folded.index(value) - 1.5) * per_char
-        left, right = max(phrase.left, int(start)), int(start + (length + 3) * per_char)
-        return Phrase(value, phrase.confidence, left, phrase.top, min(right, phrase.right),
-                      phrase.bottom, phrase.line)  # fmt: skip
-    missing = length - len(value)
-    if missing <= 0:
-        return phrase
     right = phrase.right + int(missing * per_char * 1.25)
     return Phrase(phrase.text, phrase.confidence, phrase.left, phrase.top, right, phrase.bottom,
                   phrase.line)  # fmt: skip
