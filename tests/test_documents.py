@@ -734,3 +734,23 @@ def test_a_different_mrz_name_does_not_overwrite_the_print_the_curp_agrees_with(
     found[3] = _phrase("MACIONALIDAD NATONAITY", 100, 200, line=4)
     out = passport_names(found, labels, curp, mrz)
     assert out["nombre"].value == "LUCIA" and out["nombre"].source is Source.MRZ
+
+
+def test_an_unread_block_of_a_second_column_is_offered() -> None:
+    # passport_blind seed 9701 case 84: the page OCR skipped the whole block of CURP and sex
+    # printed in the second column beside a ghost portrait; only the authority (SRE) under it
+    # was read there, so no band of the main column held the CURP
+    page = document.Page(np.full((700, 1000, 3), 255, np.uint8), True, 0)
+    found = [
+        _phrase("Apellidos Surname", 100, 100, line=1),
+        _phrase("HERNANDEZ ORTIZ", 100, 130, line=2),
+        _phrase("Nombres Given names", 100, 170, line=3),
+        _phrase("ANGEL", 100, 200, line=4),
+        _phrase("MEXICANA", 100, 240, line=5),
+        _phrase("Fecha de nacimiento", 100, 280, line=6),
+        _phrase("09 04 1963", 100, 310, line=7),
+        _phrase("SRE", 500, 420, line=8),
+    ]
+    bands = skipped_bands(page, found)
+    assert any(b.left < 500 < b.right and b.top <= 160 and b.bottom <= 420 for b in bands)
+    assert all(not (b.left < 100 < b.right) for b in bands)  # the main column has no gap

@@ -163,3 +163,39 @@ def test_a_curp_beside_other_fields_is_read_again_as_a_block(engines) -> None:  
     page = document.Page(image=np.asarray(img.convert("RGB"))[:, :, ::-1].copy(), words=())
     line = _phrase("cure TOAV980110HMNRCCOS AÑO DEREGsTRO 1998 03", (40, 44, 820, 100), 1)
     assert settle_curp(page, engines.ocr, [line], None, NAMED).value == CURP
+
+
+class _DigitsOcr:
+    """An OCR engine whose digits-only reading of any crop is ``digits``."""
+
+    def __init__(self, digits: str) -> None:
+        self.digits, self.calls = digits, 0
+
+    def data(self, image, lang="spa", psm=6, whitelist=None, timeout=None):  # type: ignore[no-untyped-def]
+        from pipeline.engines.tesseract import OcrText
+
+        self.calls += 1
+        assert whitelist == "0123456789"
+        return OcrText((OcrWord(self.digits, 0.8, 10, 10, 300, 30, (1, 1, 1)),))
+
+
+def test_a_check_digit_read_as_a_letter_is_read_again_as_a_digit() -> None:
+    # passport_blind seed 9701 case 62 (seed 9801 cases 72, 245): the 9 ending the CURP read
+    # as S, G, Q or Y by every reading allowed letters; the CURP agreed with all the evidence
+    from pipeline.id.curp_reading import check_glyph_as_digit
+    from pipeline.id.regions import Reread, RereadLine
+
+    evidence = curp_rules.Evidence(
+        names=(("Francisco", "García", "Mendoza"),), birth_dates=(dt.date(1989, 6, 7),)
+    )
+    page = document.Page(image=np.full((200, 900, 3), 230, np.uint8), words=())
+    box = _phrase("GAMF890607HCCRNROG", (40, 80, 700, 118), 2)
+    again = Reread((RereadLine("GAMF890607HCCRNROG", (0.8,)),))
+    reading = check_glyph_as_digit(page, box, _DigitsOcr("641589060713325209"), again, evidence)  # type: ignore[arg-type]
+    assert reading is not None and reading.value == "GAMF890607HCCRNR09" and reading.repaired
+    # a digit that does not make the check digit hold is no reading (an altered check digit)
+    assert (
+        check_glyph_as_digit(page, box, _DigitsOcr("641589060713325203"), again, evidence) is None
+    )  # type: ignore[arg-type]
+    # nor is a digit reading that lost glyphs: its last one may be another character's
+    assert check_glyph_as_digit(page, box, _DigitsOcr("8906079"), again, evidence) is None  # type: ignore[arg-type]

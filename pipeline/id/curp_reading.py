@@ -204,7 +204,11 @@ def settle_curp(
     seen = _first_readings(found, label, sources, evidence)
     targets = curp_regions(found, label, phrase)
     for target in targets or skipped_bands(page, found)[:MAX_BANDS]:
-        again = (reread_phrase if targets else _reread_band)(page, target, ocr, whitelist)
+        box: Phrase | None
+        if targets:
+            again, box = reread_phrase(page, target, ocr, whitelist), target
+        else:
+            again, box = _reread_band(page, target, ocr, whitelist)
         text = again.text
         # a band's two readings share one crop: only a check-digit-valid CURP is taken there
         second = _second_reading(again, evidence, seen if targets else None)
@@ -213,6 +217,8 @@ def settle_curp(
             if value is not None:
                 conf = checked(again.confidence())
                 second = Reading(value=value, confidence=conf, source=Source.REGION, repaired=True)
+        if second is None and box is not None:
+            second = check_glyph_as_digit(page, box, ocr, again, evidence)
         if second is not None:
             return second
         if fallback.present and fallback.value in curp_candidates(text, year) and phrase:
@@ -376,23 +382,51 @@ def reread_phrase(
     return read_region(page, phrase, crop, ocr, whitelist or CURP_WHITELIST)
 
 
-def _reread_band(page: Page, band: Phrase, ocr: OcrEngine, whitelist: str | None) -> Reread:
+def _reread_band(
+    page: Page, band: Phrase, ocr: OcrEngine, whitelist: str | None
+) -> tuple[Reread, Phrase | None]:
     """A band the page OCR skipped, read (a few lines); a CURP-long word found there is read
-    once more on its own, as a single line and larger, and both readings are returned."""
+    once more on its own, as a single line and larger, and both readings are returned, with
+    that word's box."""
     box, h = region(page, band, BAND)
     result = ocr_box(page, box, h, BAND, ocr, whitelist or CURP_WHITELIST)
     if result is None:
-        return Reread()
+        return Reread(), None
     first = Reread.of(result)
     long_words = [w for w in result.words if curp_long(w.text)]
     if not long_words:
-        return first
+        return first, None
     word, factor = long_words[0], scale_of(box, h, BAND)
     y0, x0 = box[0], box[2]
     at = Phrase(word.text, word.confidence, x0 + int((word.left - 12) / factor),
                 y0 + int((word.top - 12) / factor), x0 + int((word.right - 12) / factor),
                 y0 + int((word.top + word.height - 12) / factor), band.line)  # fmt: skip
-    return first + reread_phrase(page, at, ocr, whitelist, target=48.0)
+    return first + reread_phrase(page, at, ocr, whitelist, target=48.0), at
+
+
+#: the digits the CURP's last character (its check digit) may be
+DIGITS = "0123456789"
+
+
+def check_glyph_as_digit(
+    page: Page, box: Phrase, ocr: OcrEngine, again: Reread, evidence: curp_rules.Evidence
+) -> Reading | None:
+    """A re-read CURP that agrees with all the evidence but fails its check digit, its
+    region read once more with digits only: the last character is always a digit (a 9 read
+    as S, O, Q or Y by a reading allowed letters). The CURP read with the digit reading's
+    last glyph is taken when its check digit then holds; else None."""
+    choice = curp_rules.resolve(again.text.splitlines(), evidence)
+    if choice is None or choice.check_ok:
+        return None
+    digits = reread_phrase(page, box, ocr, DIGITS)
+    tokens = [t for t in re.findall(r"\d+", digits.text) if 17 <= len(t) <= 19]
+    if not tokens:
+        return None
+    value = choice.curp[:17] + tokens[-1][-1]
+    if not curp_check_ok(value):
+        return None
+    conf = checked(min(again.confidence(), digits.confidence()))
+    return Reading(value=value, confidence=conf, source=Source.REGION, repaired=True)
 
 
 #: at most this many unread bands of a page are OCR'd again looking for a missing CURP

@@ -217,21 +217,31 @@ def line_height(page: Page, label: Phrase) -> int:
 
 
 def skipped_bands(page: Page, found: list[Phrase]) -> list[Phrase]:
-    """Bands of the printed zone's text column where the page OCR found nothing although
-    its neighbours are text lines (a field the first reading skipped), as boxes about one
-    line tall: the tallest gaps first. Layout-free: the column is where most lines start."""
+    """Bands of the printed zone's text columns where the page OCR found nothing although
+    text lines are around (a field, or a whole block, the first reading skipped), as boxes
+    from one column's line to the next one under it, a CURP wide: the tallest first.
+    Layout-free: a column is where lines start; the main one (where most start) and every
+    other with a line under an unread stretch that reaches up to the main column's first
+    line (a second column whose upper block was skipped: a passport's CURP and sex beside a
+    ghost portrait)."""
     lines = [p for p in found if "<" not in p.text and len(p.text) >= 3 and p.confidence > 0.5]
     if len(lines) < 4:
         return []
     h = int(np.median([p.height for p in lines]))
     lefts = [p.left for p in lines]
-    column = min(lefts, key=lambda x: (-sum(abs(x - y) <= h for y in lefts), x))
-    left = sorted((p for p in lines if abs(p.left - column) <= h), key=lambda p: p.top)
-    bands = []
-    for above, below in zip(left, left[1:], strict=False):
-        if below.top - above.bottom >= 2.5 * h:
-            bands.append(Phrase("", 0.0, column - h, above.bottom + h // 4, column + 20 * h,
-                                below.top - h // 4, above.line))  # fmt: skip
+    main = min(lefts, key=lambda x: (-sum(abs(x - y) <= h for y in lefts), x))
+    zone_top = min(p.top for p in lines if abs(p.left - main) <= h)
+    bands: list[Phrase] = []
+    for column in sorted({p.left for p in lines}, key=lambda x: abs(x - main)):
+        if any(abs(column - b.left - h) <= h for b in bands):
+            continue  # a column already seen
+        left = sorted((p for p in lines if abs(p.left - column) <= h), key=lambda p: p.top)
+        if abs(column - main) > h:  # another column: also the stretch above its first line
+            left.insert(0, Phrase("", 0.0, column, zone_top, column, zone_top, -1))
+        for above, below in zip(left, left[1:], strict=False):
+            if below.top - above.bottom >= 2.5 * h:
+                bands.append(Phrase("", 0.0, column - h, above.bottom + h // 4, column + 20 * h,
+                                    below.top - h // 4, above.line))  # fmt: skip
     return sorted(bands, key=lambda b: b.top - b.bottom)
 
 
