@@ -29,7 +29,7 @@ from models.mrz import MrzResult, names_field_may_be_cut
 from models.results import Reading, Source
 from models.verdict import Check, CheckStatus
 from pipeline import curp as curp_rules
-from pipeline import names
+from pipeline import curp_evidence, names
 from pipeline.document import fold
 from pipeline.policy import Policy
 
@@ -579,8 +579,8 @@ def ocr_slip(case: Case, reading: IdReading, policy: Policy) -> bool:
 #: glyphs an OCR takes for one another (each group): the CURP reader's own confusions and
 #: the letter/digit look-alikes; other pairs are not read-slips
 CONFUSABLE_GROUPS = (
-    *curp_rules.LETTER_CONFUSIONS,
-    *curp_rules.DIGIT_CONFUSIONS,
+    *curp_evidence.LETTER_CONFUSIONS,
+    *curp_evidence.DIGIT_CONFUSIONS,
     *("0ODQ", "1IL", "5S", "8B", "2Z", "6G", "4A", "7T"),
 )
 

@@ -8,16 +8,8 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.curp import (
-    Evidence,
-    agreement,
-    check_digit,
-    expected_prefix,
-    find_curps,
-    repair,
-    resolve,
-    validate,
-)
+from pipeline.curp import agreement, check_digit, expected_prefix, find_curps, repair, validate
+from pipeline.curp_evidence import Evidence, resolve
 
 
 def _valid(first17: str) -> str:

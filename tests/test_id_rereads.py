@@ -13,15 +13,14 @@ import datetime as dt
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline import curp as curp_rules
-from pipeline import document
+from pipeline import curp_evidence, document
 from pipeline.engines.tesseract import OcrWord
 from pipeline.id.curp_reading import located_by_evidence, settle_curp
 from pipeline.id.labels import value_below
 
 SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 CURP = "TOAV980110HMNRCC02"  # a generated holder's, check digit valid
-EVIDENCE = curp_rules.Evidence(birth_dates=(dt.date(1998, 1, 10),), sexes=("H",))
+EVIDENCE = curp_evidence.Evidence(birth_dates=(dt.date(1998, 1, 10),), sexes=("H",))
 
 
 def _phrase(text: str, box: tuple[int, int, int, int], line: int) -> document.Phrase:
@@ -68,7 +67,7 @@ def test_a_curp_box_stretched_over_the_portrait_is_read_as_a_block(engines) -> N
     assert reading.value == CURP
 
 
-NAMED = curp_rules.Evidence(
+NAMED = curp_evidence.Evidence(
     names=(("VÍCTOR", "TORRES", "ACOSTA"),),
     birth_dates=(dt.date(1998, 1, 10),),
     sexes=("H",),
@@ -185,7 +184,7 @@ def test_a_check_digit_read_as_a_letter_is_read_again_as_a_digit() -> None:
     from pipeline.id.curp_reading import check_glyph_as_digit
     from pipeline.id.regions import Reread, RereadLine
 
-    evidence = curp_rules.Evidence(
+    evidence = curp_evidence.Evidence(
         names=(("Francisco", "García", "Mendoza"),), birth_dates=(dt.date(1989, 6, 7),)
     )
     page = document.Page(image=np.full((200, 900, 3), 230, np.uint8), words=())

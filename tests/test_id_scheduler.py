@@ -196,30 +196,47 @@ def test_the_record_is_in_the_id_readable_evidence() -> None:
     ]
 
 
-def test_a_curp_holding_its_check_digit_that_the_names_contradict_is_settled() -> None:
+def test_a_curp_holding_its_check_digit_that_the_names_contradict_is_read_again(engines) -> None:  # type: ignore[no-untyped-def]
     # passport_blind seed 9701 case 162, ine_2014 seed 9801 case 41: the V of VILLA... read
     # as M keeps the check digit (their values differ by 10, position 0 weighs 18), so the
-    # CURP read "as printed" was never looked at again, and went to review as another's
+    # CURP read "as printed" was never looked at again, and went to review as another's.
+    # It is read again; a reading that agrees is taken, never a rewrite of the first one
     import datetime as dt
+
+    from PIL import Image, ImageDraw, ImageFont
 
     from models.results import Reading, Source
     from pipeline.engines.tesseract import OcrWord
 
-    words = (
-        OcrWord("CURP", 0.9, 40, 30, 60, 18, (1, 1, 1)),
-        OcrWord("MICR750831HDFLHL45", 0.9, 110, 28, 330, 24, (1, 1, 1)),
-    )
-    page = document.Page(image=np.full((100, 500, 3), 255, np.uint8), words=words)
-    state = IdState(templates.load(templates.INE_FRONT), page, {}, None, None)  # type: ignore[arg-type]
-    state.fields.update(
-        curp=Reading(value="MICR750831HDFLHL45", confidence=0.9, source=Source.LABEL),
-        nombre=Reading(value="RAÚL", confidence=0.9, source=Source.LABEL),
-        primer_apellido=Reading(value="VILLASEÑOR", confidence=0.9, source=Source.LABEL),
-        segundo_apellido=Reading(value="COHEN", confidence=0.9, source=Source.LABEL),
-        fecha_nacimiento=Reading(value=dt.date(1975, 8, 31), confidence=0.9, source=Source.LABEL),
-    )
+    def state_reading(printed: str) -> IdState:
+        img = Image.new("L", (700, 100), 235)
+        draw = ImageDraw.Draw(img)
+        draw.text((20, 32), "CURP", font=ImageFont.truetype(SANS, 18), fill=60)
+        draw.text((110, 28), printed, font=ImageFont.truetype(SANS, 26), fill=20)
+        words = (
+            OcrWord("CURP", 0.9, 20, 34, 55, 18, (1, 1, 1)),
+            OcrWord("MICR750831HDFLHL45", 0.9, 110, 30, 330, 26, (1, 1, 1)),
+        )
+        image = np.asarray(img.convert("RGB"))[:, :, ::-1].copy()
+        state = IdState(templates.load(templates.INE_FRONT), document.Page(image, words=words),
+                        {}, None, engines.ocr)  # fmt: skip
+        state.fields.update(
+            curp=Reading(value="MICR750831HDFLHL45", confidence=0.9, source=Source.LABEL),
+            nombre=Reading(value="RAÚL", confidence=0.9, source=Source.LABEL),
+            primer_apellido=Reading(value="VILLASEÑOR", confidence=0.9, source=Source.LABEL),
+            segundo_apellido=Reading(value="COHEN", confidence=0.9, source=Source.LABEL),
+            fecha_nacimiento=Reading(value=dt.date(1975, 8, 31), confidence=0.9,
+                                     source=Source.LABEL),
+        )  # fmt: skip
+        return state
+
     (look,) = _only("CURP settled", "curp")
+    state = state_reading("VICR750831HDFLHL45")
     assert look.trigger(state, look) is Why.CONTRADICTED
     ran = run_looks(state, Budget.start(10.0), (look,))
     assert state.fields["curp"].value == "VICR750831HDFLHL45"
     assert [(r.why, r.outcome) for r in ran] == [("contradicted", "changed")]
+    # a card printing the CURP the names contradict keeps it, as printed
+    state = state_reading("MICR750831HDFLHL45")
+    run_looks(state, Budget.start(10.0), (look,))
+    assert state.fields["curp"].value == "MICR750831HDFLHL45"

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from models.mrz import MrzResult
 from models.results import Reading, Source
-from pipeline import curp as curp_rules
+from pipeline import curp_evidence as evidence_rules
 from pipeline import document as doc
 from pipeline import mrz
 from pipeline.document import Page, Phrase
@@ -39,7 +39,7 @@ from pipeline.id.regions import (
 
 def curp_evidence(
     fields: dict[str, Reading], mrz: MrzResult | None, surnames_in_one_line: bool = False
-) -> curp_rules.Evidence:
+) -> evidence_rules.Evidence:
     """What the document says besides its CURP: printed and MRZ names, birth date and sex,
     a passport's state of birth and its MRZ's personal number (the CURP's first 14
     characters).
@@ -75,7 +75,7 @@ def curp_evidence(
             sexes.append(letter)
         if mrz.checks.get("optional_data") and mrz.curp_prefix and len(mrz.curp_prefix) == 14:
             prefix = mrz.curp_prefix
-    return curp_rules.Evidence(
+    return evidence_rules.Evidence(
         tuple(names), tuple(dates_), tuple(sexes), prefix, tuple(mrz_names), states
     )
 
@@ -141,19 +141,19 @@ def mrz_like(text: str) -> bool:
 
 
 def first_curp(
-    found: list[Phrase], label: Phrase | None, evidence: curp_rules.Evidence, year: int | None
+    found: list[Phrase], label: Phrase | None, evidence: evidence_rules.Evidence, year: int | None
 ) -> Reading:
     """The first, OCR-free pass: a CURP read as printed (check digit holding after
     letter/digit shape repair), else the label's unconfirmed reading (low confidence)."""
     sources = curp_sources(found, label)
-    choice = curp_rules.resolve([p.text for p in sources], evidence)
+    choice = evidence_rules.resolve([p.text for p in sources], evidence)
     if choice is not None and choice.check_ok:
         return _choice_reading(choice, sources[choice.token], found, label)
     return find_curp(found, label, year)[0]
 
 
 def _choice_reading(
-    choice: curp_rules.CurpChoice, phrase: Phrase, found: list[Phrase], label: Phrase | None
+    choice: evidence_rules.CurpChoice, phrase: Phrase, found: list[Phrase], label: Phrase | None
 ) -> Reading:
     """A resolved CURP whose check digit holds as a Reading, from the phrase it was read in."""
     near = neighbours(found, label, below=1) if label else []
@@ -166,14 +166,17 @@ def _choice_reading(
 
 
 def _first_readings(
-    found: list[Phrase], label: Phrase | None, sources: list[Phrase], evidence: curp_rules.Evidence
+    found: list[Phrase],
+    label: Phrase | None,
+    sources: list[Phrase],
+    evidence: evidence_rules.Evidence,
 ) -> dict[str, Reading]:
-    """The first pass's CURP readings up to one confusion (:func:`pipeline.curp.readings`),
+    """The first pass's CURP readings up to one confusion (:func:`pipeline.curp_evidence.readings`),
     each with where and how surely it was read: what a second reading is compared with."""
     near = neighbours(found, label, below=1) if label else []
     seen: dict[str, Reading] = {}
     for phrase in sources:
-        for value in curp_rules.readings([phrase.text], evidence):
+        for value in evidence_rules.readings([phrase.text], evidence):
             where = placed(phrase, label, near)
             read = Reading(value=value, confidence=bounded(phrase.confidence), source=where)
             seen.setdefault(value, read)
@@ -185,18 +188,21 @@ def settle_curp(
     ocr: OcrEngine,
     found: list[Phrase],
     label: Phrase | None,
-    evidence: curp_rules.Evidence,
+    evidence: evidence_rules.Evidence,
     whitelist: str | None = None,
 ) -> Reading:
-    """The CURP, settled with the document's evidence (:func:`pipeline.curp.resolve`). When
+    """The CURP, settled with the document's evidence (:func:`pipeline.curp_evidence.resolve`). When
     no reading holds its check digit, the line is OCR'd once more, closer, with a whitelist
     (the failure path only): a reading that then holds wins; a check-failing CURP that
     agrees with all the evidence and is read the same twice is what is printed."""
     year = evidence.birth_dates[0].year if evidence.birth_dates else None
     sources = curp_sources(found, label)
-    choice = curp_rules.resolve([p.text for p in sources], evidence)
+    choice = evidence_rules.resolve([p.text for p in sources], evidence)
     if choice is not None and choice.check_ok:
-        return _choice_reading(choice, sources[choice.token], found, label)
+        read = _choice_reading(choice, sources[choice.token], found, label)
+        if not evidence_rules.contradicts(evidence, choice.curp):
+            return read
+        return _read_again_agreeing(page, sources[choice.token], ocr, whitelist, evidence) or read
     fallback, phrase = find_curp(found, label, year)
     if choice is not None:
         phrase = sources[choice.token]
@@ -230,21 +236,41 @@ def settle_curp(
     return fallback
 
 
+def _read_again_agreeing(
+    page: Page,
+    phrase: Phrase,
+    ocr: OcrEngine,
+    whitelist: str | None,
+    evidence: evidence_rules.Evidence,
+) -> Reading | None:
+    """A CURP holding its check digit that the document's other fields contradict, read
+    again closer: a reading there that holds its check digit and agrees with the evidence
+    (VILLA... read as MICR... keeps the check digit: M and V differ by 10, position 0 weighs
+    18). Else None: the first reading stands, as printed, never rewritten."""
+    again = reread_phrase(page, to_full_length(phrase), ocr, whitelist)
+    other = evidence_rules.resolve(again.text.splitlines(), evidence)
+    if other is None or not other.check_ok or evidence_rules.contradicts(evidence, other.curp):
+        return None
+    conf = again.confidence(lambda line: other.curp in evidence_rules.readings([line], evidence))
+    return Reading(value=other.curp, confidence=checked(conf), source=Source.REGION,
+                   repaired=other.repaired)  # fmt: skip
+
+
 #: fewest of a CURP's first 13 characters the evidence must find in a phrase to place it
 MIN_EVIDENCE_MATCH = 8
 
 
-def located_by_evidence(sources: list[Phrase], evidence: curp_rules.Evidence) -> Phrase | None:
+def located_by_evidence(sources: list[Phrase], evidence: evidence_rules.Evidence) -> Phrase | None:
     """The phrase where the CURP the evidence predicts is printed, though read too mangled to
     parse (``RACNOS! 107HCC``, its label unread) or only from its middle on (``S10HTSRXRB5``,
     its first characters read apart or dropped): the one holding the most of the predicted
-    first 16 characters (:func:`pipeline.curp.evidence_place`), if they are at least
+    first 16 characters (:func:`pipeline.curp_evidence.evidence_place`), if they are at least
     MIN_EVIDENCE_MATCH and three quarters of those the evidence covers there. Its box is
     widened leftwards over the characters before the part read. It is only where to read
     again: what is taken from there must still pass :func:`_second_reading`."""
-    best: tuple[curp_rules.Placement, Phrase] | None = None
+    best: tuple[evidence_rules.Placement, Phrase] | None = None
     for phrase in sources:
-        place = curp_rules.evidence_place(phrase.text, evidence)
+        place = evidence_rules.evidence_place(phrase.text, evidence)
         if place.matches >= max(MIN_EVIDENCE_MATCH, -(-3 * place.covered // 4)) and (
             best is None or place.matches > best[0].matches
         ):
@@ -262,14 +288,14 @@ def located_by_evidence(sources: list[Phrase], evidence: curp_rules.Evidence) ->
 
 
 def _second_reading(
-    reread: Reread, evidence: curp_rules.Evidence, seen: dict[str, Reading] | None
+    reread: Reread, evidence: evidence_rules.Evidence, seen: dict[str, Reading] | None
 ) -> Reading | None:
     """A closer re-OCR's CURP: one whose check digit holds, or a check-failing one that
     agrees with all the evidence and was read the same before (``seen``: the first pass's
     readings up to one confusion, or another line of this re-OCR, which then witnesses it;
     None: no check-failing CURP is taken). Its confidence is its line's words'."""
     lines = reread.text.splitlines() or [""]
-    again = curp_rules.resolve(lines, evidence)
+    again = evidence_rules.resolve(lines, evidence)
     if again is None:
         return None
     conf = reread.confidence(lambda line: line == lines[again.token])
@@ -285,25 +311,25 @@ def _second_reading(
     if first is not None and first.source is not None:
         return read.witnessed(first.source, first.confidence)
     others = [line for i, line in enumerate(lines) if i != again.token]
-    other = next((o for o in others if again.curp in curp_rules.readings([o], evidence)), None)
+    other = next((o for o in others if again.curp in evidence_rules.readings([o], evidence)), None)
     if other is not None:
         return read.witnessed(Source.REGION, reread.confidence(lambda line: line == other))
     return None
 
 
-def _check_read_elsewhere(text: str, first: str, evidence: curp_rules.Evidence) -> str | None:
+def _check_read_elsewhere(text: str, first: str, evidence: evidence_rules.Evidence) -> str | None:
     """A closer re-read whose CURP agrees with all the evidence but ends in a letter no
     check reading fits (S for 9), when the first reading of the same line ended in a digit
     that makes the check digit hold: each reading supplies what the other misread.
 
-    >>> ev = curp_rules.Evidence(names=(("Ana", "Zúñiga", "Martínez"),),
+    >>> ev = evidence_rules.Evidence(names=(("Ana", "Zúñiga", "Martínez"),),
     ...                          birth_dates=(dt.date(1985, 11, 9),), sexes=("M",))
     >>> _check_read_elsewhere("CURP ZUMA851109MMCXRN0S", "curp ZUMA85109MMCXRN09", ev)
     'ZUMA851109MMCXRN09'
     >>> _check_read_elsewhere("CURP ZUMA851109MMCXRN0S", "curp ZUMA85109MMCXRN07", ev) is None
     True
     """
-    again = curp_rules.resolve(text.splitlines() or [""], evidence)
+    again = evidence_rules.resolve(text.splitlines() or [""], evidence)
     last = re.sub(r"[^A-Z0-9]", "", doc.fold(text))[-1:]
     tail = re.sub(r"[^A-Z0-9]", "", doc.fold(first))[-1:]
     if again is None or again.check_ok or not last.isalpha() or not tail.isdigit():
@@ -409,13 +435,13 @@ DIGITS = "0123456789"
 
 
 def check_glyph_as_digit(
-    page: Page, box: Phrase, ocr: OcrEngine, again: Reread, evidence: curp_rules.Evidence
+    page: Page, box: Phrase, ocr: OcrEngine, again: Reread, evidence: evidence_rules.Evidence
 ) -> Reading | None:
     """A re-read CURP that agrees with all the evidence but fails its check digit, its
     region read once more with digits only: the last character is always a digit (a 9 read
     as S, O, Q or Y by a reading allowed letters). The CURP read with the digit reading's
     last glyph is taken when its check digit then holds; else None."""
-    choice = curp_rules.resolve(again.text.splitlines(), evidence)
+    choice = evidence_rules.resolve(again.text.splitlines(), evidence)
     if choice is None or choice.check_ok:
         return None
     digits = reread_phrase(page, box, ocr, DIGITS)

@@ -1,7 +1,7 @@
 """What each second look of :mod:`pipeline.id.scheduler` does once started: re-read its region
 (:mod:`pipeline.id.regions`), parse the text by the field's grammar, and accept a candidate
 only by the document's evidence (agreement with a fully valid MRZ, or the CURP's consistency
-step :func:`pipeline.curp.resolve`); a field is never rewritten to make a check pass. Each
+step :func:`pipeline.curp_evidence.resolve`); a field is never rewritten to make a check pass. Each
 returns whether the reading changed.
 """
 
@@ -19,7 +19,7 @@ import numpy as np
 from models.documents import DocumentImage
 from models.mrz import MrzResult
 from models.results import Reading, Source
-from pipeline import curp as curp_rules
+from pipeline import curp_evidence as evidence_rules
 from pipeline import document as doc
 from pipeline import mrz_image
 from pipeline.document import Page, Phrase
@@ -170,7 +170,7 @@ def mrz_value(state: IdState, name: str) -> object | None:
     return None
 
 
-def document_evidence(state: IdState) -> curp_rules.Evidence:
+def document_evidence(state: IdState) -> evidence_rules.Evidence:
     """What the document says besides its CURP, as read so far (:func:`curp_evidence`)."""
     one_line = "name_line" in {f.grammar for f in state.template.fields.values()}
     return curp_evidence(state.fields, state.mrz, surnames_in_one_line=one_line)

@@ -27,7 +27,7 @@ import numpy as np
 from models.documents import DocumentImage, IdReading, SecondLook
 from models.mrz import MrzResult
 from models.results import Reading, Source
-from pipeline import curp as curp_rules
+from pipeline import curp_evidence as evidence_rules
 from pipeline import document as doc
 from pipeline import mrz_image
 from pipeline.document import Page
@@ -148,7 +148,7 @@ def ine_front_fields(page: Page) -> dict[str, Reading]:
     printed_birth = find_birth_date(found, labels.get("nacimiento"), NONE)
     year = printed_birth.value.year if isinstance(printed_birth.value, dt.date) else None
     born = [printed_birth.value] if isinstance(printed_birth.value, dt.date) else []
-    evidence = curp_rules.Evidence(birth_dates=tuple(born))
+    evidence = evidence_rules.Evidence(birth_dates=tuple(born))
     fields["curp"] = first_curp(found, labels.get("curp"), evidence, year)
     fields["clave_elector"] = find_clave_elector(found, labels.get("clave"))
     fields["fecha_nacimiento"] = find_birth_date(found, labels.get("nacimiento"), fields["curp"])
@@ -254,7 +254,7 @@ def passport_fields(page: Page, ocr: OcrEngine) -> tuple[dict[str, Reading], Mrz
     dates_ = (born,) if isinstance(born, dt.date) else ()
     fields["estado_nacimiento"] = find_birth_state(found, labels.get("lugar"))
     state = fields["estado_nacimiento"].value
-    evidence = curp_rules.Evidence(birth_dates=dates_, states=(state,) if state else ())
+    evidence = evidence_rules.Evidence(birth_dates=dates_, states=(state,) if state else ())
     fields["curp"] = first_curp(found, labels.get("curp"), evidence, year)
     fields["vigencia_hasta"] = passport_date(found, labels.get("caducidad"))
     fields["sexo"] = passport_sex(found, labels.get("sexo"))

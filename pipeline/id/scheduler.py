@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from models.documents import SecondLook
-from pipeline import curp as curp_rules
+from pipeline import curp_evidence as evidence_rules
 from pipeline import document as doc
 from pipeline import mrz_image
 from pipeline.id.common import NONE, curp_text
@@ -114,7 +114,7 @@ def doubtful_curp(state: IdState, look: Look) -> Why | None:
         return Why.CONTRADICTED
     if prefix and not str(read.value).startswith(prefix):
         return Why.CONTRADICTED
-    if curp_rules.contradicts(document_evidence(state), str(read.value)):
+    if evidence_rules.contradicts(document_evidence(state), str(read.value)):
         return Why.CONTRADICTED
     return None
 
