@@ -43,7 +43,7 @@ ADDRESS_FIELDS = {
 def read_case(folder: Path) -> dict[str, Any]:
     """Read one case folder's documents; extracted keys, document reasons and timings."""
     from models.case import Case
-    from pipeline import address_proof, document_checks
+    from pipeline import address_checks, address_proof, document_checks
     from pipeline.engines.poppler import PdfEngine
     from pipeline.engines.tesseract import OcrEngine
     from pipeline.id import read_id
@@ -64,10 +64,10 @@ def read_case(folder: Path) -> dict[str, Any]:
     address = address_proof.read_address_proof(uploads["address_proof"], ocr, pdf)
     end = time.perf_counter()
     checks = document_checks.id_checks(case, reading, policy)
-    checks += document_checks.address_checks(case, address, policy)
+    checks += address_checks.address_checks(case, address, policy)
     return {
         "extracted": document_checks.id_extracted(reading)
-        | document_checks.address_extracted(address),
+        | address_checks.address_extracted(address),
         "reasons": sorted({r.value for c in checks for r in c.reasons}),
         "id_s": middle - start,
         "address_s": end - middle,

@@ -13,7 +13,7 @@ from models import Case, Check, Verdict
 from models.documents import AddressReading, IdReading
 from models.faces import FaceReading
 from models.uploads import UploadStatus
-from pipeline import address_proof, decide, document_checks, duplicates, faces
+from pipeline import address_checks, address_proof, decide, document_checks, duplicates, faces
 from pipeline.cache import StageCache, cached, stage_key
 from pipeline.id import read_id
 from pipeline.policy import Policy
@@ -87,7 +87,7 @@ def verify_case(files: CaseFiles, ctx: Context) -> Outcome:
     )
     extracted = {
         **document_checks.id_extracted(id_reading),
-        **document_checks.address_extracted(address),
+        **address_checks.address_extracted(address),
         **faces.face_extracted(face, policy),
     }
     verdict = decide.decide(case, checks, extracted, policy, timer.timings)
@@ -215,7 +215,7 @@ def _all_checks(
     return [
         decide.files_check(statuses),
         *document_checks.id_checks(case, id_reading, policy),
-        *document_checks.address_checks(case, address, policy),
+        *address_checks.address_checks(case, address, policy),
         *faces.face_checks(face, policy),
         duplicates.duplicate_check(face, case, ctx.gallery, policy),
     ]

@@ -19,7 +19,7 @@ from models.case import Case
 from models.codes import ReasonCode
 from models.documents import AddressReading, DocumentImage, IdReading, ImageQuality
 from models.results import Reading, Source
-from pipeline import address_proof, document, document_checks
+from pipeline import address_checks, address_proof, document, document_checks
 from pipeline.curp import check_digit
 from pipeline.engines.poppler import PdfEngine
 from pipeline.engines.tesseract import OcrEngine
@@ -368,13 +368,13 @@ def test_pdf_text_layer_is_read_without_ocr(ocr: OcrEngine) -> None:
     assert reading.fecha.value == dt.date(2026, 11, 13) and reading.fecha_basis == "period_end"
     assert reading.fecha_limite_pago.value == dt.date(2026, 11, 28)
     assert "CEDROS" in str(reading.domicilio.value)
-    extracted = document_checks.address_extracted(reading)
+    extracted = address_checks.address_extracted(reading)
     assert extracted == {
         "address.emisor": "CFE",
         "address.codigo_postal": "03100",
         "address.fecha": "2026-11-13",
     }
-    checks = document_checks.address_checks(make_case(), reading, load_policy())
+    checks = address_checks.address_checks(make_case(), reading, load_policy())
     assert [c.status for c in checks] == ["pass"] * 4
 
 
@@ -400,7 +400,7 @@ def test_ine_as_address_proof_is_a_type_mismatch(ocr: OcrEngine) -> None:
         upload("address_proof", photo(render_ine_front())), ocr, PdfEngine()
     )
     assert reading.kind == "ine_front"
-    checks = document_checks.address_checks(make_case(), reading, load_policy())
+    checks = address_checks.address_checks(make_case(), reading, load_policy())
     reasons = [r for c in checks for r in c.reasons]
     assert reasons == [ReasonCode.DOCUMENT_TYPE_MISMATCH]
 
@@ -550,18 +550,18 @@ def address_reading(**fields: Any) -> AddressReading:
 
 def test_address_recency_and_match(policy) -> None:  # type: ignore[no-untyped-def]
     case = make_case()
-    assert reasons_of(document_checks.address_checks(case, address_reading(), policy)) == set()
+    assert reasons_of(address_checks.address_checks(case, address_reading(), policy)) == set()
     old = address_reading(fecha=_r(dt.date(2026, 8, 1)))
-    assert reasons_of(document_checks.address_checks(case, old, policy)) == {
+    assert reasons_of(address_checks.address_checks(case, old, policy)) == {
         ReasonCode.ADDRESS_PROOF_STALE
     }
     moved = address_reading(codigo_postal=_r("06700"))
-    assert reasons_of(document_checks.address_checks(case, moved, policy)) == {
+    assert reasons_of(address_checks.address_checks(case, moved, policy)) == {
         ReasonCode.ADDRESS_MISMATCH
     }
     elsewhere = address_reading(domicilio=_r("AV REFORMA 222, COL JUAREZ C.P. 03100"))
     assert ReasonCode.ADDRESS_MISMATCH in reasons_of(
-        document_checks.address_checks(case, elsewhere, policy)
+        address_checks.address_checks(case, elsewhere, policy)
     )
 
 
@@ -571,7 +571,7 @@ def test_unreadable_address_proof(policy) -> None:  # type: ignore[no-untyped-de
         source="image-ocr", text_chars=5, ocr_confidence=0.2, kind="unknown", emisor=unread,
         codigo_postal=unread, fecha=unread,
     )  # fmt: skip
-    checks = document_checks.address_checks(make_case(), blank, policy)
+    checks = address_checks.address_checks(make_case(), blank, policy)
     assert reasons_of(checks) == {ReasonCode.ADDRESS_PROOF_UNREADABLE}
 
 
@@ -580,7 +580,7 @@ def test_an_unread_postcode_tells_the_reviewer_what_to_compare(policy) -> None: 
 
     unread = Reading(value=None, confidence=0.0)
     no_cp = address_reading(codigo_postal=unread, domicilio=unread)
-    checks = document_checks.address_checks(make_case(), no_cp, policy)
+    checks = address_checks.address_checks(make_case(), no_cp, policy)
     assert reasons_of(checks) == set()  # not read is never a mismatch: a person compares
     (line,) = unresolved(checks)
     assert line.startswith("address_match: No se pudo leer el código postal")
