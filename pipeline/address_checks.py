@@ -12,8 +12,8 @@ from models.codes import ReasonCode
 from models.documents import AddressReading
 from models.verdict import Check
 from pipeline.check_record import check, iso
-from pipeline.document import fold
 from pipeline.policy import Policy
+from pipeline.text_lines import fold
 
 #: what an ID upload is classified as (an ID given as proof of address)
 ID_KINDS = ("ine_front", "ine_back", "passport")

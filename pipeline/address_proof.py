@@ -25,7 +25,7 @@ import numpy as np
 
 from models.documents import AddressReading, DocumentImage
 from models.results import Reading, Source
-from pipeline import dates
+from pipeline import dates, orientation, text_lines
 from pipeline import document as doc
 from pipeline.engines.poppler import PdfEngine, PdfUnreadable
 from pipeline.engines.tesseract import OcrEngine
@@ -112,7 +112,7 @@ class BillText:
     confidence: float = 1.0
     #: a second, full-size reading of the same page, made when the first one was weak
     reread: BillText | None = None
-    #: how much print was read confidently (:func:`pipeline.document.orientation_score`)
+    #: how much print was read confidently (:func:`pipeline.orientation.orientation_score`)
     score: float = 0.0
 
 
@@ -166,7 +166,7 @@ def image_text(image: np.ndarray, ocr: OcrEngine, located: bool = True) -> BillT
 
     Colour plays no part in reading a bill, so the photo is straightened in grey (a third of
     the pixels to warp), and large print is read on a shrunk copy
-    (:func:`pipeline.document.read_scale`). When that reading misses a field every bill
+    (:func:`pipeline.orientation.read_scale`). When that reading misses a field every bill
     prints (issuer, C.P.) or its dates are doubtful (:func:`_weak`), the page is read again at
     full size with its background flattened (shadows, tinted paper) and :func:`parse_bill`
     takes the missing fields from that reading (``BillText.reread``): the extra call is only
@@ -178,14 +178,14 @@ def image_text(image: np.ndarray, ocr: OcrEngine, located: bool = True) -> BillT
     if located:
         return _read_located(grey, ocr)
     page = doc.Page(doc.canonical_size(grey, "page"))
-    page = doc.upright(page, ocr, _shape_of(page.image))
+    page = orientation.upright(page, ocr, _shape_of(page.image))
     return _with_reread(page, _bill_of(page), ocr)
 
 
 def _with_reread(page: doc.Page, bill: BillText, ocr: OcrEngine) -> BillText:
     """``bill`` with a flattened full-size second reading when it is weak and worth it."""
     if _worth_rereading(page, bill) and _weak(bill, _parse(bill)):
-        words = doc.read_words(ocr, page.image, prep="flatten")
+        words = orientation.read_words(ocr, page.image, prep="flatten")
         return replace(bill, reread=_bill_of(replace(page, words=words, read_scale=1.0)))
     return bill
 
@@ -193,7 +193,7 @@ def _with_reread(page: doc.Page, bill: BillText, ocr: OcrEngine) -> BillText:
 def _worth_rereading(page: doc.Page, bill: BillText) -> bool:
     """Real print was read (not a dark or blurred photo) and it is not an ID (an ID uploaded
     as a proof of address has no bill fields to find)."""
-    return doc.has_confident_words(page.words) and not _is_id(bill)
+    return orientation.has_confident_words(page.words) and not _is_id(bill)
 
 
 _ID_KINDS = ("ine_front", "ine_back", "passport")
@@ -203,9 +203,9 @@ def _bill_of(page: doc.Page) -> BillText:
     record = doc.describe(page)
     cells = [
         Cell(p.text, p.left, p.line, max(p.height, 8) * 2.5, p.right)
-        for p in doc.phrases(page.words)
+        for p in text_lines.phrases(page.words)
     ]
-    score = doc.orientation_score(page.words)
+    score = orientation.orientation_score(page.words)
     return BillText(cells, "image-ocr", 1, record, record.ocr_confidence, score=score)
 
 
@@ -221,7 +221,7 @@ def _weak(bill: BillText, reading: AddressReading) -> bool:
         return True
     if _BASIS_RANK.get(reading.fecha_basis, 0) < 2:
         return True
-    labelled = any(_PERIOD_LABEL.search(doc.fold(cell.text)) for cell in bill.cells)
+    labelled = any(_PERIOD_LABEL.search(text_lines.fold(cell.text)) for cell in bill.cells)
     if labelled and reading.periodo_fin.value is None:
         return True
     return not _dates_in_order(reading)
@@ -253,7 +253,7 @@ def _read_located(grey: np.ndarray, ocr: OcrEngine) -> BillText:
     bill = _bill_of(page)
     if not page.outline_found or _is_id(bill):
         return _with_reread(page, bill, ocr)
-    if shape == "card" or not doc.has_confident_words(page.words):
+    if shape == "card" or not orientation.has_confident_words(page.words):
         page, bill = _unless_better_without_outline(grey, ocr, search, shape, page, bill)
         return _with_reread(page, bill, ocr)
     bill = _with_reread(page, bill, ocr)
@@ -290,9 +290,9 @@ def _page_without_outline(
         card_quad = search.best("card")[0]
         page_quad = doc.find_outline(grey, "page", search)
         if page_quad is not None and (card_quad is None or not np.allclose(page_quad, card_quad)):
-            return doc.read_page(grey, ocr, "page", search)
+            return orientation.read_page(grey, ocr, "page", search)
     whole = doc.Page(image=doc.canonical_size(grey, "page"))
-    return doc.upright(whole, ocr, "page", enlarge=True)
+    return orientation.upright(whole, ocr, "page", enlarge=True)
 
 
 def _missing(reading: AddressReading) -> int:
@@ -326,12 +326,12 @@ def _read_either_shape(
     a proof of address); when that reads poorly, also as the other shape. Returns the page
     kept and the shape it was read as."""
     shape = doc.likely_shape(search)
-    page = doc.read_page(image, ocr, shape, search)
+    page = orientation.read_page(image, ocr, shape, search)
     if len(page.words) >= MIN_WORDS_ONE_SHAPE:
         return page, shape
     other_shape: doc.Shape = "card" if shape == "page" else "page"
-    other = doc.read_page(image, ocr, other_shape, search)
-    if doc.orientation_score(other.words) > doc.orientation_score(page.words):
+    other = orientation.read_page(image, ocr, other_shape, search)
+    if orientation.orientation_score(other.words) > orientation.orientation_score(page.words):
         return other, other_shape
     return page, shape
 
@@ -414,7 +414,7 @@ def _parse(bill: BillText) -> AddressReading:
     """Every field of one reading of a bill."""
     cells = join_split_postcodes(bill.cells)
     bill = replace(bill, cells=cells)
-    folded = [doc.fold(cell.text) for cell in cells]
+    folded = [text_lines.fold(cell.text) for cell in cells]
     body = "\n".join(folded)
     record = bill.document
     if record is None:
@@ -512,7 +512,7 @@ def _is_date_label(text: str) -> bool:
     >>> _is_date_label("Fecha límite de pago: 30/06/2026"), _is_date_label("14/06/2026")
     (True, False)
     """
-    folded = doc.fold(text)
+    folded = text_lines.fold(text)
     return any(p.search(folded) for p in (_PERIOD_LABEL, _ISSUE_LABEL, _DUE_LABEL))
 
 
@@ -667,7 +667,7 @@ def join_split_postcodes(cells: list[Cell]) -> list[Cell]:
     """
     joined = list(cells)
     for label in cells:
-        if not label.right or not _BARE_CP_LABEL.search(doc.fold(label.text).strip()):
+        if not label.right or not _BARE_CP_LABEL.search(text_lines.fold(label.text).strip()):
             continue
         digits = _digits_after(joined, label)
         if digits is not None:

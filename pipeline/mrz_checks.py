@@ -16,8 +16,8 @@ from models.verdict import Check
 from pipeline import curp as curp_rules
 from pipeline import names
 from pipeline.check_record import check, usable
-from pipeline.document import fold
 from pipeline.policy import Policy
+from pipeline.text_lines import fold
 
 
 def trusted_mrz(reading: IdReading, policy: Policy) -> MrzResult | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pipeline.document import Phrase
 from pipeline.id import templates
 from pipeline.id.birthplace import find_birth_state, state_code
 from pipeline.id.labels import find_labels
+from pipeline.text_lines import Phrase
 
 
 def test_states_by_name_old_name_abbreviation_and_slips() -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from models.documents import AddressReading
 from models.results import Reading, Source
-from pipeline import address_proof, document, ocr_prep
+from pipeline import address_proof, document, ocr_prep, orientation, text_lines
 from pipeline.address_proof import BillText, Cell
 from pipeline.engines.tesseract import OcrText, OcrWord
 
@@ -61,17 +61,17 @@ def test_one_outline_search_serves_shape_guess_and_outline() -> None:
 
 
 def test_large_print_is_read_shrunk_small_print_and_cards_at_full_size() -> None:
-    large = document.TextLayout(600, 500, 20, 18.0)
-    assert document.read_scale(large, "page") == pytest.approx(0.75)
-    assert document.read_scale(document.TextLayout(600, 500, 20, 14.0), "page") == 1.0
-    assert document.read_scale(large, "card") == 1.0
-    assert document.read_scale(document.TextLayout(600, 20, 500, 18.0), "page") == 1.0
+    large = orientation.TextLayout(600, 500, 20, 18.0)
+    assert orientation.read_scale(large, "page") == pytest.approx(0.75)
+    assert orientation.read_scale(orientation.TextLayout(600, 500, 20, 14.0), "page") == 1.0
+    assert orientation.read_scale(large, "card") == 1.0
+    assert orientation.read_scale(orientation.TextLayout(600, 20, 500, 18.0), "page") == 1.0
 
 
 def test_a_page_read_shrunk_is_not_enlarged_again() -> None:
     words = tuple(_word(f"palabra{i}", 10, 20 * i, height=9) for i in range(12))
     page = document.Page(np.full((400, 300), 255, np.uint8), words=words, read_scale=0.8)
-    assert document.enlarge_small_text(page, _NoOcr()) is page  # type: ignore[arg-type]
+    assert orientation.enlarge_small_text(page, _NoOcr()) is page  # type: ignore[arg-type]
 
 
 def test_read_words_maps_boxes_of_a_shrunk_reading_back() -> None:
@@ -80,7 +80,7 @@ def test_read_words_maps_boxes_of_a_shrunk_reading_back() -> None:
             assert image.shape == (80, 100)
             return OcrText((OcrWord("CFE", 0.9, 10, 20, 30, 8, (1, 1, 1)),))
 
-    words = document.read_words(Fake(), np.full((160, 200), 255, np.uint8), scale=0.5)  # type: ignore[arg-type]
+    words = orientation.read_words(Fake(), np.full((160, 200), 255, np.uint8), scale=0.5)  # type: ignore[arg-type]
     assert (words[0].left, words[0].top, words[0].width, words[0].height) == (20, 40, 60, 16)
 
 
@@ -99,13 +99,13 @@ def test_flattened_background_turns_shadow_white_and_keeps_print() -> None:
 
 def test_grouped_lines_are_the_callers_own_lists() -> None:
     words = (_word("CFE", 10, 10), _word("TOTAL", 80, 11), _word("C.P.", 10, 60))
-    first = document.group_lines(words)
+    first = text_lines.group_lines(words)
     first[0].clear()
-    again = document.group_lines(words)
+    again = text_lines.group_lines(words)
     assert [[w.text for w in line] for line in again] == [["CFE", "TOTAL"], ["C.P."]]
-    assert document.group_lines(list(words)) == again
-    assert [p.text for p in document.phrases(words)] == [
-        p.text for p in document.phrases(list(words))
+    assert text_lines.group_lines(list(words)) == again
+    assert [p.text for p in text_lines.phrases(words)] == [
+        p.text for p in text_lines.phrases(list(words))
     ]
 
 
@@ -118,7 +118,7 @@ def _cells(*rows: str) -> list[Cell]:
 
 def test_a_date_label_on_the_next_line_is_not_the_value() -> None:
     cells = _cells("Fecha de emisión:", "Fecha límite de pago: 30/06/2026")
-    folded = [document.fold(c.text) for c in cells]
+    folded = [text_lines.fold(c.text) for c in cells]
     assert address_proof.find_labeled_date(cells, folded, address_proof._ISSUE_LABEL) is None
     assert address_proof.find_labeled_date(cells, folded, address_proof._DUE_LABEL) == dt.date(
         2026, 6, 30
@@ -199,6 +199,6 @@ def test_the_issuers_address_loses_even_with_its_rfc_cut_short() -> None:
         Cell("C.P. 06100 CUAUHTÉMOC, CDMX", 100, 5, 30),
         Cell("NO. DE SERVICIO: 904464309", 100, 6, 30),
     ]
-    folded = [document.fold(c.text) for c in cells]
+    folded = [text_lines.fold(c.text) for c in cells]
     assert address_proof.find_address(cells, folded).codigo_postal == "06100"
     assert not address_proof._RFC.search(folded[-1])  # a 9-digit account number is no RFC

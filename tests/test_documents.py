@@ -19,7 +19,14 @@ from models.case import Case
 from models.codes import ReasonCode
 from models.documents import AddressReading, DocumentImage, IdReading, ImageQuality
 from models.results import Reading, Source
-from pipeline import address_checks, address_proof, document, document_checks
+from pipeline import (
+    address_checks,
+    address_proof,
+    document,
+    document_checks,
+    orientation,
+    text_lines,
+)
 from pipeline.curp import check_digit
 from pipeline.engines.poppler import PdfEngine
 from pipeline.engines.tesseract import OcrEngine
@@ -273,12 +280,12 @@ def bill_page(turn: int = 0) -> document.Page:
 
 def test_text_layout_tells_the_direction_of_lines() -> None:
     page = bill_page()
-    assert document.text_layout(page.grey).axis == "rows"
-    assert document.text_layout(document.rotate(page.grey, 90)).axis == "columns"
+    assert orientation.text_layout(page.grey).axis == "rows"
+    assert orientation.text_layout(document.rotate(page.grey, 90)).axis == "columns"
     noise = np.random.default_rng(1).normal(25, 4, (960, 1280)).clip(0, 255).astype(np.uint8)
     dark = cv2.GaussianBlur(noise, (9, 9), 0)
-    assert document.text_layout(dark).glyphs < document.MIN_GLYPHS
-    assert document.text_layout(np.full((600, 800), 255, np.uint8)).axis == "unknown"
+    assert orientation.text_layout(dark).glyphs < orientation.MIN_GLYPHS
+    assert orientation.text_layout(np.full((600, 800), 255, np.uint8)).axis == "unknown"
 
 
 @pytest.mark.parametrize(("turn", "fix"), [(0, 0), (90, 270), (180, 180), (270, 90)])
@@ -286,18 +293,20 @@ def test_turned_page_is_read_once_or_twice(turn: int, fix: int) -> None:
     """The text direction picks the two candidate turns without OCR: an upright page costs
     one OCR call, a page upside down or on its side two (never the four of before)."""
     ocr = CountingOcr()
-    page = document.upright(bill_page(turn), ocr, "page", enlarge=True)
+    page = orientation.upright(bill_page(turn), ocr, "page", enlarge=True)
     assert page.rotation == fix
-    assert "FACTURADO" in document.fold(document.page_text(page.words))
+    assert "FACTURADO" in text_lines.fold(text_lines.page_text(page.words))
     assert len(ocr.sizes) == (1 if fix in (0, 90) else 2)
 
 
 def test_wrong_text_direction_falls_back_to_the_quarter_turns(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Should the glyph analysis misjudge the direction, the two turns it allows read poorly
     and the quarter turns are read too."""
-    monkeypatch.setattr(document, "text_layout", lambda grey: document.TextLayout(400, 300, 0))
+    monkeypatch.setattr(
+        orientation, "text_layout", lambda grey: orientation.TextLayout(400, 300, 0)
+    )
     ocr = CountingOcr()
-    page = document.upright(bill_page(90), ocr, "page")
+    page = orientation.upright(bill_page(90), ocr, "page")
     assert page.rotation == 270 and len(ocr.sizes) == 4
 
 
@@ -307,7 +316,7 @@ def test_page_without_glyphs_is_only_glanced_at() -> None:
     say unreadable (low confidence, measured on the full-size image)."""
     ocr = CountingOcr()
     noise = np.random.default_rng(2).normal(28, 6, (807, 1280, 3)).clip(0, 255).astype(np.uint8)
-    page = document.read_page(cv2.GaussianBlur(noise, (7, 7), 0), ocr, "card")
+    page = orientation.read_page(cv2.GaussianBlur(noise, (7, 7), 0), ocr, "card")
     assert ocr.sizes == [(640, 404)]
     record = document.describe(page)
     assert record.ocr_confidence < 0.5 and record.quality.width == 1280
@@ -315,8 +324,8 @@ def test_page_without_glyphs_is_only_glanced_at() -> None:
 
 def test_read_words_at_a_scale_maps_boxes_back(ocr: OcrEngine) -> None:
     image = bill_page().image
-    full = {w.text: w for w in document.read_words(ocr, image)}
-    half = {w.text: w for w in document.read_words(ocr, image, scale=0.5)}
+    full = {w.text: w for w in orientation.read_words(ocr, image)}
+    half = {w.text: w for w in orientation.read_words(ocr, image, scale=0.5)}
     word = full["FACTURADO:"] if "FACTURADO:" in full else full["PERIODO"]
     twin = half[word.text]
     assert abs(twin.left - word.left) <= 6 and abs(twin.top - word.top) <= 6
@@ -327,10 +336,10 @@ def test_small_print_is_enlarged_once() -> None:
     """Print too small for Tesseract is read again enlarged, once, and kept when better."""
     ocr = CountingOcr()
     small = cv2.resize(bill_page().image, None, fx=0.42, fy=0.42, interpolation=cv2.INTER_AREA)
-    page = document.upright(document.Page(image=small), ocr, "page", enlarge=True)
+    page = orientation.upright(document.Page(image=small), ocr, "page", enlarge=True)
     assert page.scale > 1.5 and page.image.shape[1] > small.shape[1] * 1.5
     assert len(ocr.sizes) == 2 and ocr.sizes[1][0] > ocr.sizes[0][0]
-    assert "FACTURADO" in document.fold(document.page_text(page.words))
+    assert "FACTURADO" in text_lines.fold(text_lines.page_text(page.words))
 
 
 # --- proof of address ----------------------------------------------------------------------
@@ -617,10 +626,10 @@ def test_a_curp_letter_the_document_print_contradicts_is_a_slip_not_a_mismatch(p
 
 # --- ID names and CURP settlement (issue 3 field accuracy; pure, no OCR) ------------------
 
-Phrase = document.Phrase
+Phrase = text_lines.Phrase
 
 
-def _phrase(text: str, left: int, top: int, height: int = 24, line: int = 0) -> document.Phrase:
+def _phrase(text: str, left: int, top: int, height: int = 24, line: int = 0) -> text_lines.Phrase:
     return Phrase(text, 0.9, left, top, left + 14 * len(text), top + height, line)
 
 

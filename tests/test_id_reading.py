@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from models.documents import DocumentImage
 from pipeline import curp as curp_rules
-from pipeline import document
+from pipeline import document, text_lines
 from pipeline.engines.tesseract import OcrWord
 from pipeline.id import templates
 from pipeline.id.curp_reading import find_curp
@@ -62,9 +62,11 @@ def test_tall_word_box_fitted_to_its_text_line() -> None:
     assert fitted.text == "GUADALUPE"
     assert 60 <= fitted.top <= 80 and 15 <= fitted.height <= 40
     # once fitted it is grouped as a text line, not dropped as a graphic
-    lines = document.group_lines(fit_tall_words(page).words)
+    lines = text_lines.group_lines(fit_tall_words(page).words)
     assert any(w.text == "GUADALUPE" for line in lines for w in line)
-    assert not any(w.text == "GUADALUPE" for line in document.group_lines(page.words) for w in line)
+    assert not any(
+        w.text == "GUADALUPE" for line in text_lines.group_lines(page.words) for w in line
+    )
 
 
 def test_ordinary_words_keep_their_boxes() -> None:
@@ -148,8 +150,8 @@ def test_homonym_curp_differing_only_in_its_homonym_digit_is_a_mismatch() -> Non
     assert ReasonCode.CURP_MISMATCH in {r for c in checks for r in c.reasons}
 
 
-def _phrase(text: str, line: int = 0) -> document.Phrase:
-    return document.Phrase(text, 0.9, 0, line * 40, 600, line * 40 + 30, line)
+def _phrase(text: str, line: int = 0) -> text_lines.Phrase:
+    return text_lines.Phrase(text, 0.9, 0, line * 40, 600, line * 40 + 30, line)
 
 
 def test_a_curp_cut_from_a_longer_run_is_not_taken_as_read() -> None:
@@ -218,7 +220,7 @@ def test_a_levelled_second_reading_only_on_the_failure_path() -> None:
     assert levelled.action(state, levelled) is False  # every case above returns before any OCR
 
 
-def _block_page() -> tuple[document.Page, document.Phrase, list[document.Phrase]]:
+def _block_page() -> tuple[document.Page, text_lines.Phrase, list[text_lines.Phrase]]:
     """A small NOMBRE label over three name lines printed much larger than it (the INE 2014
     front), a date column to the right, and the DOMICILIO label under the names."""
     img = Image.new("L", (900, 330), 235)
@@ -231,10 +233,10 @@ def _block_page() -> tuple[document.Page, document.Phrase, list[document.Phrase]
     draw.text((520, 50), "08/10/2000", font=big, fill=20)
     draw.text((40, 205), "DOMICILIO", font=small, fill=60)
     draw.text((40, 230), "C DR VERTIZ 44", font=big, fill=20)
-    label = document.Phrase("NOMBRE", 0.95, 40, 20, 110, 34, 0)
+    label = text_lines.Phrase("NOMBRE", 0.95, 40, 20, 110, 34, 0)
     columns = [
-        document.Phrase("FECHA DE NACIMIENTO", 0.95, 520, 24, 700, 38, 0),
-        document.Phrase("DOMICILIO", 0.95, 40, 205, 125, 219, 5),
+        text_lines.Phrase("FECHA DE NACIMIENTO", 0.95, 520, 24, 700, 38, 0),
+        text_lines.Phrase("DOMICILIO", 0.95, 40, 205, 125, 219, 5),
     ]
     words = (OcrWord("NOMBRE", 0.95, 40, 20, 70, 14, (1, 1, 1)),)
     page = document.Page(image=np.asarray(img.convert("RGB"))[:, :, ::-1].copy(), words=words)
@@ -263,8 +265,8 @@ def test_a_lone_letter_inside_the_phrase_beside_sexo_is_no_sex_value() -> None:
     # the MRZ and the CURP, and the genuine case went to review as MRZ_INCONSISTENT
     from pipeline.id.fields import passport_sex
 
-    def at(text: str, left: int, top: int, line: int) -> document.Phrase:
-        return document.Phrase(text, 0.6, left, top, left + 20 * len(text), top + 28, line)
+    def at(text: str, left: int, top: int, line: int) -> text_lines.Phrase:
+        return text_lines.Phrase(text, 0.6, left, top, left + 20 * len(text), top + 28, line)
 
     label = at("Sexo", 1746, 940, 20)
     place = at("AGUASCA cnc ENEE h", 2011, 1012, 24)
@@ -287,8 +289,8 @@ def test_the_passport_names_line_the_print_confirms_is_taken() -> None:
     )
     assert misread is not None and misread.valid and misread.given_names == "JOSEKXLUIS"
 
-    def at(text: str, line: int) -> document.Phrase:
-        return document.Phrase(text, 0.9, 40, 40 * line, 900, 40 * line + 30, line)
+    def at(text: str, line: int) -> text_lines.Phrase:
+        return text_lines.Phrase(text, 0.9, 40, 40 * line, 900, 40 * line + 30, line)
 
     page = [at("MENDOZA DE LEÓN", 1), at("JOSÉ LUIS", 2), at(names, 5), at(second, 6)]
     fixed = names_line_the_print_confirms(misread, page)

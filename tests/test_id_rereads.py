@@ -13,7 +13,7 @@ import datetime as dt
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline import curp_evidence, document
+from pipeline import curp_evidence, document, text_lines
 from pipeline.engines.tesseract import OcrWord
 from pipeline.id.curp_reading import located_by_evidence, settle_curp
 from pipeline.id.labels import value_below
@@ -23,11 +23,11 @@ CURP = "TOAV980110HMNRCC02"  # a generated holder's, check digit valid
 EVIDENCE = curp_evidence.Evidence(birth_dates=(dt.date(1998, 1, 10),), sexes=("H",))
 
 
-def _phrase(text: str, box: tuple[int, int, int, int], line: int) -> document.Phrase:
-    return document.Phrase(text, 0.9, *box, line)
+def _phrase(text: str, box: tuple[int, int, int, int], line: int) -> text_lines.Phrase:
+    return text_lines.Phrase(text, 0.9, *box, line)
 
 
-def _page() -> tuple[document.Page, list[document.Phrase]]:
+def _page() -> tuple[document.Page, list[text_lines.Phrase]]:
     """A two-line bilingual label over a CURP printed larger, and a grey block (a portrait)
     to its right: the phrases as the page's first OCR found them."""
     img = Image.new("L", (1100, 260), 236)

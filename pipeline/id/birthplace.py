@@ -13,11 +13,11 @@ import re
 
 from models.results import Reading, Source
 from pipeline import curp as curp_rules
-from pipeline import document as doc
-from pipeline.document import Phrase
+from pipeline import text_lines
 from pipeline.id.common import NONE, bounded
 from pipeline.id.labels import after_label_any, neighbours
 from pipeline.names import edit_distance
+from pipeline.text_lines import Phrase
 
 #: the states' names as printed, besides the catalogue's (:data:`pipeline.curp.STATES`)
 OTHER_NAMES: dict[str, tuple[str, ...]] = {
@@ -53,7 +53,7 @@ def state_code(place: str) -> str | None:
     >>> state_code("DISTRIT"), state_code("CAMPEC"), state_code("BAJA CALIF"), state_code("MEXIC")
     ('DF', 'CC', None, None)
     """
-    text = re.sub(r"[^A-Z, ]", " ", doc.fold(place))
+    text = re.sub(r"[^A-Z, ]", " ", text_lines.fold(place))
     text = re.sub(r",\s*MEX(ICO)?\s*$", "", text.strip())  # the country after a city and state
     codes = _named(text) or _abbreviated(text) or _started(text)
     return codes.pop() if len(codes) == 1 else None

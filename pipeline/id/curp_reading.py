@@ -12,9 +12,8 @@ from dataclasses import replace
 from models.mrz import MrzResult
 from models.results import Reading, Source
 from pipeline import curp_evidence as evidence_rules
-from pipeline import document as doc
-from pipeline import mrz
-from pipeline.document import Page, Phrase
+from pipeline import mrz, text_lines
+from pipeline.document import Page
 from pipeline.engines.tesseract import OcrEngine
 from pipeline.id.common import NONE, bounded, checked, unconfirmed
 from pipeline.id.curp_values import (
@@ -35,6 +34,7 @@ from pipeline.id.regions import (
     scale_of,
     skipped_bands,
 )
+from pipeline.text_lines import Phrase
 
 
 def curp_evidence(
@@ -108,7 +108,7 @@ def find_curp(
             valid = curp_check_ok(candidate) and whole
             if not valid and id(phrase) not in near:
                 continue  # far from the label only a check-digit-valid CURP is believed
-            repaired = candidate not in re.sub(r"[^A-Z0-9]", "", doc.fold(phrase.text))
+            repaired = candidate not in re.sub(r"[^A-Z0-9]", "", text_lines.fold(phrase.text))
             conf = checked(phrase.confidence) if valid else unconfirmed(phrase.confidence)
             source = placed(phrase, label, close)
             reading = Reading(value=candidate, confidence=conf, source=source,
@@ -280,7 +280,7 @@ def located_by_evidence(sources: list[Phrase], evidence: evidence_rules.Evidence
     place, phrase = best
     if place.offset == 0:
         return phrase
-    squashed = max(1, sum(1 for c in doc.fold(phrase.text) if c.isalnum()))
+    squashed = max(1, sum(1 for c in text_lines.fold(phrase.text) if c.isalnum()))
     per_char = (phrase.right - phrase.left) / squashed
     left = phrase.left + int((place.start - place.offset * 1.15) * per_char)
     return Phrase(phrase.text, phrase.confidence, max(0, left), phrase.top, phrase.right,
@@ -330,8 +330,8 @@ def _check_read_elsewhere(text: str, first: str, evidence: evidence_rules.Eviden
     True
     """
     again = evidence_rules.resolve(text.splitlines() or [""], evidence)
-    last = re.sub(r"[^A-Z0-9]", "", doc.fold(text))[-1:]
-    tail = re.sub(r"[^A-Z0-9]", "", doc.fold(first))[-1:]
+    last = re.sub(r"[^A-Z0-9]", "", text_lines.fold(text))[-1:]
+    tail = re.sub(r"[^A-Z0-9]", "", text_lines.fold(first))[-1:]
     if again is None or again.check_ok or not last.isalpha() or not tail.isdigit():
         return None
     value = again.curp[:17] + tail
@@ -378,7 +378,7 @@ def to_full_length(phrase: Phrase, length: int = 18) -> Phrase:
     >>> to_full_length(Phrase("CURP GOPR820303MOCNRC07", 0.9, 100, 0, 600, 40, 1)).right
     600
     """
-    value = max(re.findall(r"[A-Z0-9]+", doc.fold(phrase.text)) or [""], key=len)
+    value = max(re.findall(r"[A-Z0-9]+", text_lines.fold(phrase.text)) or [""], key=len)
     missing = length - len(value)
     if missing <= 0 or not phrase.text:
         return phrase
@@ -475,7 +475,9 @@ def with_split_values(found: list[Phrase]) -> list[Phrase]:
         for second in rows:
             if second is first or not _side_by_side(first, second):
                 continue
-            sizes = [len(re.sub(r"[^A-Z0-9]", "", doc.fold(p.text))) for p in (first, second)]
+            sizes = [
+                len(re.sub(r"[^A-Z0-9]", "", text_lines.fold(p.text))) for p in (first, second)
+            ]
             if max(sizes) < 18 and 17 <= sum(sizes) <= 20:
                 joined.append(Phrase(f"{first.text} {second.text}",
                                      min(first.confidence, second.confidence), first.left,

@@ -10,7 +10,7 @@ import re
 from models.results import Reading, Source
 from pipeline import curp as curp_rules
 from pipeline import curp_evidence as evidence_rules
-from pipeline import document as doc
+from pipeline import text_lines
 from pipeline.id.common import CURP_SHAPE, TO_DIGIT, TO_LETTER
 
 
@@ -41,7 +41,7 @@ def curp_candidates(text: str, birth_year: int | None = None) -> list[str]:
     >>> curp_candidates("CURP GOPM9OO315MDFNRRO" + curp_rules.check_digit("GOPM900315MDFNRR0"), 1990)
     ['GOPM900315MDFNRR09']
     """
-    squashed = re.sub(r"[^A-Z0-9Ñ]", "", doc.fold(evidence_rules.ocr_glyphs(text)))
+    squashed = re.sub(r"[^A-Z0-9Ñ]", "", text_lines.fold(evidence_rules.ocr_glyphs(text)))
     found: list[str] = []
     for start in range(0, max(0, len(squashed) - 17)):
         fixed = curp_rules.repair(squashed[start : start + 18])
@@ -92,7 +92,7 @@ def holds_whole_curp(text: str) -> bool:
     >>> holds_whole_curp("cur? GAGA0O70516HDFLNRAS"), holds_whole_curp("PETEO020606HBSXLRA9")
     (False, False)
     """
-    body = re.sub(r"^\W*CUR\W?P?", "", doc.fold(evidence_rules.ocr_glyphs(text)))
+    body = re.sub(r"^\W*CUR\W?P?", "", text_lines.fold(evidence_rules.ocr_glyphs(text)))
     words = [re.sub(r"[^A-Z0-9Ñ]", "", word) for word in body.split()]
     return len("".join(words)) == 18 or any(len(word) == 18 for word in words)
 

@@ -10,9 +10,7 @@ import re
 
 from models.results import Reading, Source
 from pipeline import curp as curp_rules
-from pipeline import dates
-from pipeline import document as doc
-from pipeline.document import Phrase
+from pipeline import dates, text_lines
 from pipeline.id import templates
 from pipeline.id.common import CP, CURP_SHAPE, NONE, TO_DIGIT, TO_LETTER, YEAR, bounded
 from pipeline.id.labels import (
@@ -23,6 +21,7 @@ from pipeline.id.labels import (
     placed,
     value_after,
 )
+from pipeline.text_lines import Phrase
 
 
 def glued_dates(text: str) -> list[dt.date]:
@@ -44,7 +43,7 @@ def find_clave_elector(found: list[Phrase], label: Phrase | None) -> Reading:
     """The clave de elector: 6 letters, YYMMDD, 2-digit state, H/M, 3 characters."""
     close = [label, *neighbours(found, label, below=1)] if label else []
     for phrase in close + found:
-        squashed = re.sub(r"[^A-Z0-9]", "", doc.fold(after_label_any(phrase)))
+        squashed = re.sub(r"[^A-Z0-9]", "", text_lines.fold(after_label_any(phrase)))
         for start in range(0, max(0, len(squashed) - 17)):
             window = squashed[start : start + 18]
             value = (
@@ -93,7 +92,7 @@ def bilingual_months(text: str) -> str:
     >>> bilingual_months("MARIA 2026")
     'MARIA 2026'
     """
-    return _MONTH_PAIR.sub(r"\1/\2", doc.fold(text))
+    return _MONTH_PAIR.sub(r"\1/\2", text_lines.fold(text))
 
 
 def _curp_birth(curp: Reading) -> dt.date | None:
@@ -152,7 +151,7 @@ def find_vigencia(found: list[Phrase], label: Phrase | None) -> tuple[Reading, R
     below = [p for p in near if p.line != label.line][:1]
     for group, source in ((same_line, Source.LABEL), (below, Source.NEAR)):
         text = " ".join(after_label(p, pattern) if p is label else p.text for p in group)
-        years = [int(y) for y in YEAR.findall(doc.fold(text).translate(TO_DIGIT))][:2]
+        years = [int(y) for y in YEAR.findall(text_lines.fold(text).translate(TO_DIGIT))][:2]
         if years:
             conf = bounded(min(p.confidence for p in group))
             span = "-".join(str(y) for y in years)

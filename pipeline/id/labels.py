@@ -7,11 +7,10 @@ from __future__ import annotations
 import re
 
 from models.results import Reading, Source
-from pipeline import document as doc
-from pipeline import names
-from pipeline.document import Phrase
+from pipeline import names, text_lines
 from pipeline.id import templates
 from pipeline.id.common import NONE, bounded
+from pipeline.text_lines import Phrase
 
 
 def find_labels(found: list[Phrase], template: templates.Template) -> dict[str, Phrase]:
@@ -85,7 +84,7 @@ def value_after(found: list[Phrase], label: Phrase | None, pattern: str) -> Read
         return NONE
     sources = [label, *neighbours(found, label, below=1)]
     for index, phrase in enumerate(sources):
-        text = doc.fold(phrase.text if index else after_label_any(phrase))
+        text = text_lines.fold(phrase.text if index else after_label_any(phrase))
         match = re.search(pattern, text)
         lone = match is not None and len(match.group(0)) == 1 and index > 0
         if lone and match is not None and re.search(r"[A-Z0-9]", text[: match.start()]):

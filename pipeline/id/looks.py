@@ -20,9 +20,8 @@ from models.documents import DocumentImage
 from models.mrz import MrzResult
 from models.results import Reading, Source
 from pipeline import curp_evidence as evidence_rules
-from pipeline import document as doc
-from pipeline import mrz_image
-from pipeline.document import Page, Phrase
+from pipeline import mrz_image, text_lines
+from pipeline.document import Page
 from pipeline.engines.tesseract import OcrEngine
 from pipeline.id import templates
 from pipeline.id.common import NONE, YEAR, curp_text, mrz_confidence
@@ -38,6 +37,7 @@ from pipeline.id.name_parts import (
 )
 from pipeline.id.name_reading import find_names_ine, names_agree, passport_names
 from pipeline.id.regions import Crop, column_edge, read_box, read_region, region
+from pipeline.text_lines import Phrase
 
 if TYPE_CHECKING:
     from pipeline.id.scheduler import Look
@@ -73,7 +73,7 @@ class IdState:
 
     def __post_init__(self) -> None:
         if not self.found:
-            self.found = doc.phrases(self.page.words)
+            self.found = text_lines.phrases(self.page.words)
         if not self.labels:
             self.labels = find_labels(self.found, self.template)
 
@@ -223,7 +223,7 @@ def look_name_lines(state: IdState, look: Look) -> bool:
     box, h = block_under(state.page, label, look.crop, columns)
     again = read_box(state.page, box, h, look.crop, state.ocr)
     lines = [clean_name(line) for line in again.text.splitlines()]
-    lines = [line for line in lines if line and not re.search(any_label, doc.fold(line))]
+    lines = [line for line in lines if line and not re.search(any_label, text_lines.fold(line))]
     used = set(lines[:3])
     conf = again.confidence(lambda text: clean_name(text) in used)
     parts = split_name_lines(lines[:3], curp)

@@ -10,7 +10,7 @@ import dataclasses
 import cv2
 import numpy as np
 
-from pipeline import document as doc
+from pipeline import text_lines
 from pipeline.document import Page
 
 #: a word box this many times the median word height holds more than its line
@@ -36,7 +36,7 @@ def fit_tall_words(page: Page) -> Page:
     return dataclasses.replace(page, words=words)
 
 
-def _fit_word(word: doc.WordLike, grey: np.ndarray, median: int) -> doc.WordLike:
+def _fit_word(word: text_lines.WordLike, grey: np.ndarray, median: int) -> text_lines.WordLike:
     """``word`` with its box narrowed to its densest ink band (unchanged when none fits)."""
     crop = grey[max(0, word.top) : word.top + word.height, max(0, word.left) : word.right]
     if crop.size == 0:
@@ -70,7 +70,7 @@ def with_diacritics(page: Page) -> Page:
     return dataclasses.replace(page, words=words)
 
 
-def _marked(word: doc.WordLike, grey: np.ndarray) -> doc.WordLike:
+def _marked(word: text_lines.WordLike, grey: np.ndarray) -> text_lines.WordLike:
     text = word.text
     if (
         len(text) < 3
@@ -82,7 +82,7 @@ def _marked(word: doc.WordLike, grey: np.ndarray) -> doc.WordLike:
     return word if marked == text else dataclasses.replace(word, text=marked)
 
 
-def word_marks(grey: np.ndarray, word: doc.WordLike) -> str:
+def word_marks(grey: np.ndarray, word: text_lines.WordLike) -> str:
     """``word``'s text with the marks found above its capitals: a flat mark (a tilde) over
     its N, a steeper one (an acute accent) over the nearest vowel. A mark that fits no
     letter leaves the word as read."""

@@ -10,10 +10,9 @@ from collections.abc import Sequence
 
 from models.mrz import MrzResult
 from pipeline import curp as curp_rules
-from pipeline import document as doc
-from pipeline import names
-from pipeline.document import Phrase
+from pipeline import names, text_lines
 from pipeline.id.curp_values import curp_check_ok
+from pipeline.text_lines import Phrase
 
 
 def split_mrz_names(mrz: MrzResult, curp: str | None = None) -> dict[str, str]:
@@ -194,7 +193,9 @@ def split_surnames(surnames: str, curp: str | None) -> tuple[str, str]:
     if curp and len(curp) > 2:
         for cut in cuts:
             second = [w for g in groups[cut:] for w in g]
-            initial = next((doc.fold(w)[0] for w in second if doc.fold(w) not in PARTICLES), "")
+            initial = next(
+                (text_lines.fold(w)[0] for w in second if text_lines.fold(w) not in PARTICLES), ""
+            )
             if initial == curp[2]:
                 return _join(groups[:cut]), _join(groups[cut:])
     return _join(groups[:1]), _join(groups[1:])
@@ -210,7 +211,7 @@ def particle_groups(text: str) -> list[list[str]]:
     pending: list[str] = []
     for word in text.split():
         pending.append(word)
-        if doc.fold(word) not in PARTICLES:
+        if text_lines.fold(word) not in PARTICLES:
             groups.append(pending)
             pending = []
     if pending and groups:

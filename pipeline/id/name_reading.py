@@ -12,7 +12,6 @@ from models.results import Reading, Source
 from pipeline import curp as curp_rules
 from pipeline import mrz as mrz_rules
 from pipeline import names
-from pipeline.document import Phrase
 from pipeline.id import templates
 from pipeline.id.common import NONE, bounded, curp_text, from_mrz, mrz_confidence
 from pipeline.id.curp_reading import curp_evidence
@@ -28,6 +27,7 @@ from pipeline.id.name_parts import (
     split_surnames,
     with_printed_accents,
 )
+from pipeline.text_lines import Phrase
 
 
 def enye_from_curp(fields: dict[str, Reading]) -> None:

@@ -29,7 +29,7 @@ from models.mrz import MrzResult
 from models.results import Reading, Source
 from pipeline import curp_evidence as evidence_rules
 from pipeline import document as doc
-from pipeline import mrz_image
+from pipeline import mrz_image, orientation, text_lines
 from pipeline.document import Page
 from pipeline.engines.tesseract import OcrEngine
 from pipeline.id import templates
@@ -122,8 +122,8 @@ def read_back(image: np.ndarray, ocr: OcrEngine) -> tuple[Page, DocumentImage, M
         record = doc.describe(best_page, text="\n".join(best.lines))
         confidence = round(best.confidence, 4)
         return best_page, record.model_copy(update={"ocr_confidence": confidence}), best
-    upright = doc.upright(best_page, ocr, "card")
-    text = doc.page_text(upright.words) + ("\n" + "\n".join(best.lines) if best else "")
+    upright = orientation.upright(best_page, ocr, "card")
+    text = text_lines.page_text(upright.words) + ("\n" + "\n".join(best.lines) if best else "")
     return upright, doc.describe(upright, text=text), best
 
 
@@ -135,13 +135,13 @@ def read_side(image: np.ndarray, ocr: OcrEngine) -> tuple[Page, DocumentImage]:
     """Locate, straighten and OCR one card side; return the page (its over-tall word boxes
     fitted to their ink, :func:`fit_tall_words`; the Ñ and accents the OCR dropped put back,
     :func:`with_diacritics`) and its measurements."""
-    page = doc.read_page(image, ocr, "card")
+    page = orientation.read_page(image, ocr, "card")
     return with_diacritics(fit_tall_words(page)), doc.describe(page)
 
 
 def ine_front_fields(page: Page) -> dict[str, Reading]:
     """Every printed field of an INE front that could be found, by name."""
-    found = doc.phrases(page.words)
+    found = text_lines.phrases(page.words)
     ine = templates.load(templates.INE_FRONT)
     labels = find_labels(found, ine)
     fields: dict[str, Reading] = {}
@@ -243,7 +243,7 @@ def read_passport(image: np.ndarray, ocr: OcrEngine, budget: Budget | None = Non
 def passport_fields(page: Page, ocr: OcrEngine) -> tuple[dict[str, Reading], MrzResult | None]:
     """The first pass over a read passport page: printed fields by their labels, and its
     TD3 MRZ (its names line the one the print confirms, :func:`names_line_the_print_confirms`)."""
-    found = doc.phrases(page.words)
+    found = text_lines.phrases(page.words)
     passport = templates.load(templates.PASSPORT_PAGE)
     labels = find_labels(found, passport)
     mrz = names_line_the_print_confirms(mrz_image.read_mrz(page.image, ocr), found)

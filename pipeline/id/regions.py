@@ -16,8 +16,9 @@ import numpy as np
 
 from pipeline import document as doc
 from pipeline import mrz_image, ocr_prep
-from pipeline.document import Page, Phrase
+from pipeline.document import Page
 from pipeline.engines.tesseract import OcrEngine, OcrText
+from pipeline.text_lines import Phrase
 
 
 @dataclass(frozen=True)

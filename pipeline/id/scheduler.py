@@ -19,7 +19,7 @@ from functools import cache
 from models.documents import SecondLook
 from pipeline import curp_evidence as evidence_rules
 from pipeline import document as doc
-from pipeline import mrz_image
+from pipeline import mrz_image, orientation
 from pipeline.id.common import NONE, curp_text
 from pipeline.id.curp_reading import curp_evidence
 from pipeline.id.curp_values import read_as_printed
@@ -179,8 +179,8 @@ def look_levelled(state: IdState, look: Look) -> bool:
     if not state.page.outline_found and abs(angle) < MIN_TILT:
         return False
     photo = level(side.image, angle) if abs(angle) >= MIN_TILT else side.image
-    levelled = doc.upright(doc.Page(image=doc.canonical_size(photo, "card")), state.ocr, "card",
-                           enlarge=True)  # fmt: skip
+    levelled = orientation.upright(doc.Page(image=doc.canonical_size(photo, "card")), state.ocr,
+                                   "card", enlarge=True)  # fmt: skip
     page = with_diacritics(fit_tall_words(levelled))
     fields, mrz = side.first_pass(page)
     other = with_page(state, page, fields)
