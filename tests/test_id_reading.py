@@ -300,3 +300,23 @@ def test_the_passport_names_line_the_print_confirms_is_taken() -> None:
     )
     # the print confirms neither reading: the MRZ reader's stays
     assert names_line_the_print_confirms(misread, [at("PÉREZ", 1), *page[2:]]) is misread
+
+
+def test_a_label_read_with_a_slip_ends_the_names_block() -> None:
+    # ine_2019 seed 9901 case 109: one surname (ORTIZ / ELENA), then DOMICILIO read as
+    # JOMICILIO: the label, found by its fuzzy words, was taken as a third name line
+    from models.results import Reading
+    from pipeline.id.labels import find_labels
+    from pipeline.id.name_reading import find_names_ine
+
+    def at(text: str, line: int) -> text_lines.Phrase:
+        return text_lines.Phrase(text, 0.9, 440, 200 + line * 38, 440 + 16 * len(text),
+                                 224 + line * 38, line)  # fmt: skip
+
+    found = [at("NOMBRE", 0), at("ORTIZ", 1), at("ELENA", 2), at("JOMICILIO", 3),
+             at("AV MEXICO COYOACAN 51", 4)]  # fmt: skip
+    labels = find_labels(found, templates.load(templates.INE_FRONT))
+    assert labels["domicilio"] is found[3]
+    curp = Reading(value="OIXE750522MTCRXL07", confidence=0.9)
+    names = {k: r.value for k, r in find_names_ine(found, labels, curp).items()}
+    assert names == {"primer_apellido": "ORTIZ", "segundo_apellido": "", "nombre": "ELENA"}

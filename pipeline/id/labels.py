@@ -5,6 +5,7 @@ phrases that may hold each label's value: beside it, under it, the block below i
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from models.results import Reading, Source
 from pipeline import names, text_lines
@@ -108,10 +109,16 @@ def after_label_any(phrase: Phrase) -> str:
 
 
 def block_below(
-    found: list[Phrase], label: Phrase, stop: str, limit: int, gap: float = 2.2
+    found: list[Phrase],
+    label: Phrase,
+    stop: str,
+    limit: int,
+    gap: float = 2.2,
+    other_labels: Sequence[Phrase] = (),
 ) -> list[Phrase]:
     """Up to ``limit`` phrases under ``label``, left-aligned with it, stopping at the next
-    label (a match of ``stop``) or at a gap wider than ``gap`` label heights."""
+    label (a match of ``stop``, or one of ``other_labels``: labels found with an OCR slip,
+    ``JOMICILIO``) or at a gap wider than ``gap`` label heights."""
     height = max(label.height, 8)
     rest = after_label(label, stop)
     block: list[Phrase] = []
@@ -119,7 +126,8 @@ def block_below(
     for phrase in found:
         if phrase.line <= label.line or abs(phrase.left - label.left) > height * 2.5:
             continue
-        if phrase.top - last.bottom > height * gap or re.search(stop, phrase.key):
+        is_label = re.search(stop, phrase.key) or any(phrase is o for o in other_labels)
+        if phrase.top - last.bottom > height * gap or is_label:
             break
         block.append(phrase)
         last = phrase

@@ -125,7 +125,8 @@ def find_names_ine(
     block: list[list[Phrase]] = []
     # an empty line where a second surname would be: a wider gap than in an address
     stop = templates.load(templates.INE_FRONT).any_label
-    for phrase in block_below(found, label, stop, limit=3, gap=NAME_LINE_GAP):
+    others = [p for name, p in labels.items() if name != "nombre"]
+    for phrase in block_below(found, label, stop, limit=3, gap=NAME_LINE_GAP, other_labels=others):
         if all(phrase is not q for row in block for q in row):  # not already in a row
             block.append(row_of(found, phrase, stop))
     lines = [clean_name(" ".join(p.text for p in row)) for row in block]
