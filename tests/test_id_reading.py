@@ -320,3 +320,25 @@ def test_a_label_read_with_a_slip_ends_the_names_block() -> None:
     curp = Reading(value="OIXE750522MTCRXL07", confidence=0.9)
     names = {k: r.value for k, r in find_names_ine(found, labels, curp).items()}
     assert names == {"primer_apellido": "ORTIZ", "segundo_apellido": "", "nombre": "ELENA"}
+
+
+def test_an_address_line_under_a_short_names_block_is_no_name() -> None:
+    # ine_2014 seed 9901 case 192: one surname (ORDOÑEZ / RENE RODRIGO), DOMICILIO unread,
+    # the first address line taken as a third name line; the CURP (X: no second surname)
+    # agrees with the first two lines alone. Case 179 (GOMEZ / CESAR / MICIUO) likewise
+    from models.results import Reading
+    from pipeline.id.name_reading import find_names_ine
+
+    def at(text: str, line: int) -> text_lines.Phrase:
+        return text_lines.Phrase(text, 0.9, 440, 200 + line * 38, 440 + 16 * len(text),
+                                 224 + line * 38, line)  # fmt: skip
+
+    found = [at("NOMBRE", 0), at("ORDOÑEZ", 1), at("RENE RODRIGO", 2), at("C ZAPATA INT C", 3)]
+    curp = Reading(value="OOXR710313HMCRXN03", confidence=0.9)
+    names = {k: r.value for k, r in find_names_ine(found, {"nombre": found[0]}, curp).items()}
+    assert names == {"primer_apellido": "ORDOÑEZ", "segundo_apellido": "", "nombre": "RENE RODRIGO"}
+    # a CURP that agrees with all three lines keeps them
+    curp = Reading(value="GOPM900315MDFNRR09", confidence=0.9)
+    found = [at("NOMBRE", 0), at("GONZÁLEZ", 1), at("PÉREZ", 2), at("MARÍA", 3)]
+    names = {k: r.value for k, r in find_names_ine(found, {"nombre": found[0]}, curp).items()}
+    assert names["nombre"] == "MARÍA"

@@ -30,6 +30,7 @@ from pipeline.id.fields import day_dates, glued_dates
 from pipeline.id.labels import find_labels
 from pipeline.id.name_parts import (
     clean_name,
+    lines_the_curp_confirms,
     looks_like_label,
     split_mrz_names,
     split_name_lines,
@@ -224,9 +225,10 @@ def look_name_lines(state: IdState, look: Look) -> bool:
     again = read_box(state.page, box, h, look.crop, state.ocr)
     lines = [clean_name(line) for line in again.text.splitlines()]
     lines = [line for line in lines if line and not re.search(any_label, text_lines.fold(line))]
-    used = set(lines[:3])
+    lines = lines[: lines_the_curp_confirms(lines[:3], curp)]
+    used = set(lines)
     conf = again.confidence(lambda text: clean_name(text) in used)
-    parts = split_name_lines(lines[:3], curp)
+    parts = split_name_lines(lines, curp)
     reread = {k: _name_reread(v, conf, mrz) for k, v in parts.items()}
     if not names_agree(reread, wanted, mrz):
         return False

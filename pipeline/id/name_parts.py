@@ -59,6 +59,40 @@ def split_name_lines(lines: list[str], curp: str | None) -> dict[str, str]:
     }
 
 
+def lines_the_curp_confirms(lines: list[str], curp: str | None) -> int:
+    """How many of the name lines are names: all of them, unless a check-digit-valid CURP
+    contradicts their reading (:func:`split_name_lines`; its initials or inner consonants)
+    but agrees with the block's first lines alone: the lines after those are then no names
+    (a label read with a slip, an address line taken into a block that a missing second
+    surname left short).
+
+    >>> lines_the_curp_confirms(["ORTIZ", "ELENA", "JOMICILIO"], "OIXE750522MTCRXL07")
+    2
+    >>> lines_the_curp_confirms(["ORTIZ", "ELENA", "JOMICILIO"], None)
+    3
+    """
+    if not curp or not curp_check_ok(curp) or _curp_agrees(curp, split_name_lines(lines, curp)):
+        return len(lines)
+    for count in range(len(lines) - 1, 0, -1):
+        if _curp_agrees(curp, split_name_lines(lines[:count], curp)):
+            return count
+    return len(lines)
+
+
+def _curp_agrees(curp: str, parts: dict[str, str]) -> bool:
+    """The CURP's initials and inner consonants agree with the name parts."""
+    found = curp_rules.agreement(
+        curp,
+        parts.get("nombre", ""),
+        parts.get("primer_apellido", ""),
+        parts.get("segundo_apellido") or None,
+        None,
+        None,
+        None,
+    )
+    return bool(found["initials"] and found["consonants"])
+
+
 def _two_name_lines(lines: list[str], curp: str | None) -> dict[str, str]:
     """Two name lines: a check-digit-valid CURP tells a compound single surname
     (``DE LOS SANTOS`` / ``JOSE ANTONIO``, no second surname: X) and a second surname

@@ -20,6 +20,7 @@ from pipeline.id.labels import block_below, row_of, value_below
 from pipeline.id.name_parts import (
     clean_name,
     complete_cut_word,
+    lines_the_curp_confirms,
     looks_like_label,
     printed_words,
     split_mrz_names,
@@ -129,12 +130,14 @@ def find_names_ine(
     for phrase in block_below(found, label, stop, limit=3, gap=NAME_LINE_GAP, other_labels=others):
         if all(phrase is not q for row in block for q in row):  # not already in a row
             block.append(row_of(found, phrase, stop))
-    lines = [clean_name(" ".join(p.text for p in row)) for row in block]
-    lines = [line for line in lines if line]
-    if not lines:
+    read = [(clean_name(" ".join(p.text for p in row)), row) for row in block]
+    read = [(line, row) for line, row in read if line]
+    if not read:
         return {}
-    conf = bounded(min(p.confidence for row in block for p in row))
-    parts = split_name_lines(lines, curp.value if curp.present else None)
+    lines = [line for line, _ in read]
+    count = lines_the_curp_confirms(lines, curp_text(curp))
+    conf = bounded(min(p.confidence for _, row in read[:count] for p in row))
+    parts = split_name_lines(lines[:count], curp_text(curp))
     return {k: Reading(value=v, confidence=conf, source=Source.NEAR) for k, v in parts.items()}
 
 
