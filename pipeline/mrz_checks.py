@@ -289,14 +289,16 @@ def _mrz_letters_agree(printed: str, field: str) -> bool:
 
 
 def _filler_readings(field: str) -> list[str]:
-    """The MRZ name field as read, and with the X an OCR read beside a ``<`` filler (its
-    commonest MRZ confusion) dropped: ``BARBARAX<XTER`` is ``BARBARA<TER`` (names have no
-    check digit to catch it).
+    """The MRZ name field as read, and with the X or K an OCR read beside a ``<`` filler (its
+    commonest MRZ confusions: the chevron's two strokes) dropped: ``BARBARAX<XTER`` is
+    ``BARBARA<TER``, ``RAMONK<K`` is ``RAMON<`` (names have no check digit to catch it).
 
     >>> _filler_readings("PEREZ<<BARBARAX<XTER")
     ['PEREZ<<BARBARAX<XTER', 'PEREZ<<BARBARA<TER']
+    >>> _filler_readings("CHAVEZ<SOLIS<<RAMONK<K")[1]
+    'CHAVEZ<SOLIS<<RAMON<'
     """
-    dropped = re.sub(r"X(?=<)|(?<=<)X", "", field)
+    dropped = re.sub(r"[XK](?=<)|(?<=<)[XK]", "", field)
     return [field] if dropped == field else [field, dropped]
 
 

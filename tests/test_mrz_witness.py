@@ -171,3 +171,17 @@ def test_the_reader_keeps_a_printed_number_for_the_mrz_check_to_compare() -> Non
     unread: dict[str, Reading] = {}
     _fill_from(unread, _valid_mrz())
     assert unread["numero_documento"].source == Source.MRZ
+
+
+def test_fillers_read_as_k_beside_the_given_names_agree(policy) -> None:  # type: ignore[no-untyped-def]
+    # ine_blind seed 9901 cases 123 and 190: the chevrons after the given name read as K
+    # (RAMONK<K, JOAQUINK<R); the names line has no check digit, so MRZ_INCONSISTENT was
+    # given on genuine cards
+    lines = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "M", "301231",
+                        "MEX", "CHAVEZ SOLIS", "RAMON")  # fmt: skip
+    lines[2] = lines[2].replace("RAMON<<<", "RAMONK<K")
+    names = {"primer_apellido": _printed("CHÁVEZ"), "segundo_apellido": _printed("SOLÍS")}
+    same = _checks(policy, mrz=_valid_mrz(lines), nombre=_printed("RAMÓN"), **names)
+    assert same["mrz"].status == "pass"
+    other = _checks(policy, mrz=_valid_mrz(lines), nombre=_printed("RAFAEL"), **names)
+    assert ReasonCode.MRZ_INCONSISTENT in other["mrz"].reasons
