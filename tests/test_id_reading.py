@@ -342,3 +342,24 @@ def test_an_address_line_under_a_short_names_block_is_no_name() -> None:
     found = [at("NOMBRE", 0), at("GONZÁLEZ", 1), at("PÉREZ", 2), at("MARÍA", 3)]
     names = {k: r.value for k, r in find_names_ine(found, {"nombre": found[0]}, curp).items()}
     assert names["nombre"] == "MARÍA"
+
+
+def test_a_name_line_merged_into_the_label_phrase_is_read_when_the_curp_confirms_it() -> None:
+    # ine_blind seed 9901 case 215: the OCR read NOMBRE and the first surname under it as one
+    # phrase (NOMBRE BRISEÑO); the surname was lost and LOPEZ taken as the first surname
+    from models.results import Reading
+    from pipeline.id.labels import find_labels
+    from pipeline.id.name_reading import find_names_ine
+
+    def at(text: str, top: int, bottom: int, line: int) -> text_lines.Phrase:
+        return text_lines.Phrase(text, 0.95, 471, top, 471 + 16 * len(text), bottom, line)
+
+    found = [at("NOMBRE BRISEÑO", 181, 246, 5), at("LOPEZ", 257, 288, 6),
+             at("ROBERTO", 300, 331, 7), at("DOMICILIO", 351, 372, 9)]  # fmt: skip
+    labels = find_labels(found, templates.load(templates.INE_FRONT))
+    curp = Reading(value="BILR800101HDFRPB04", confidence=0.9)
+    names = {k: r.value for k, r in find_names_ine(found, labels, curp).items()}
+    assert names == {"primer_apellido": "BRISEÑO", "segundo_apellido": "LOPEZ", "nombre": "ROBERTO"}
+    # nothing confirms the merged word without the CURP: the block under the label stands
+    names = {k: r.value for k, r in find_names_ine(found, labels, Reading(value=None)).items()}
+    assert names["primer_apellido"] == "LOPEZ"

@@ -51,6 +51,22 @@ def after_label(phrase: Phrase, pattern: str) -> str:
     return phrase.text[match.end() :].strip(" :.-") if match else ""
 
 
+def beside_label(phrase: Phrase, pattern: str) -> str:
+    """The text of a label's phrase other than its label, before or after it: a value the
+    OCR merged into the label's line (``NOMBRE BRISEÑO``, ``QUIÑONES NOMBRE``). A label
+    found by its fuzzy words (no match of ``pattern``) is the phrase's first word.
+
+    >>> at = Phrase("QUIÑONES NOMBRE", 0.9, 0, 0, 100, 20, 0)
+    >>> other = Phrase("¡OMBRE", 0.9, 0, 0, 100, 20, 0)
+    >>> beside_label(at, "NOMBRE"), beside_label(other, "NOMBRE")
+    ('QUIÑONES', '')
+    """
+    match = re.search(pattern, phrase.key)
+    if match is None:
+        return phrase.text.partition(" ")[2].strip(" :.-")
+    return f"{phrase.text[: match.start()]} {phrase.text[match.end() :]}".strip(" :.-")
+
+
 def neighbours(found: list[Phrase], label: Phrase, below: int = 2) -> list[Phrase]:
     """Phrases that may hold the label's value: right of it on its line, then just below it."""
     right = [p for p in found if p.line == label.line and p.left >= label.right - 2]

@@ -225,7 +225,7 @@ def look_name_lines(state: IdState, look: Look) -> bool:
     again = read_box(state.page, box, h, look.crop, state.ocr)
     lines = [clean_name(line) for line in again.text.splitlines()]
     lines = [line for line in lines if line and not re.search(any_label, text_lines.fold(line))]
-    lines = lines[: lines_the_curp_confirms(lines[:3], curp)]
+    lines = lines_the_curp_confirms([lines[:3]], curp)
     used = set(lines)
     conf = again.confidence(lambda text: clean_name(text) in used)
     parts = split_name_lines(lines, curp)

@@ -59,24 +59,33 @@ def split_name_lines(lines: list[str], curp: str | None) -> dict[str, str]:
     }
 
 
-def lines_the_curp_confirms(lines: list[str], curp: str | None) -> int:
-    """How many of the name lines are names: all of them, unless a check-digit-valid CURP
-    contradicts their reading (:func:`split_name_lines`; its initials or inner consonants)
-    but agrees with the block's first lines alone: the lines after those are then no names
-    (a label read with a slip, an address line taken into a block that a missing second
-    surname left short).
+def lines_the_curp_confirms(readings: list[list[str]], curp: str | None) -> list[str]:
+    """The name lines among ``readings`` of one block (the first is the block as read; the
+    others, e.g. with a line the OCR merged into the label's phrase) that a check-digit-valid
+    CURP agrees with (:func:`split_name_lines`; its initials and inner consonants): the
+    first reading it agrees with whole, else the first one whose leading lines alone it
+    agrees with (the lines after them are no names: a label read with a slip, an address
+    line taken into a block that a missing second surname left short). Else, or without
+    such a CURP, the block as read.
 
-    >>> lines_the_curp_confirms(["ORTIZ", "ELENA", "JOMICILIO"], "OIXE750522MTCRXL07")
-    2
-    >>> lines_the_curp_confirms(["ORTIZ", "ELENA", "JOMICILIO"], None)
-    3
+    >>> lines_the_curp_confirms([["ORTIZ", "ELENA", "JOMICILIO"]], "OIXE750522MTCRXL07")
+    ['ORTIZ', 'ELENA']
+    >>> lines_the_curp_confirms([["LOPEZ", "ROBERTO"], ["BRISEÑO", "LOPEZ", "ROBERTO"]],
+    ...                         "BILR800101HDFRPB04")
+    ['BRISEÑO', 'LOPEZ', 'ROBERTO']
+    >>> lines_the_curp_confirms([["ORTIZ", "ELENA", "JOMICILIO"]], None)
+    ['ORTIZ', 'ELENA', 'JOMICILIO']
     """
-    if not curp or not curp_check_ok(curp) or _curp_agrees(curp, split_name_lines(lines, curp)):
-        return len(lines)
-    for count in range(len(lines) - 1, 0, -1):
-        if _curp_agrees(curp, split_name_lines(lines[:count], curp)):
-            return count
-    return len(lines)
+    if not curp or not curp_check_ok(curp):
+        return readings[0]
+    for lines in readings:
+        if _curp_agrees(curp, split_name_lines(lines, curp)):
+            return lines
+    for lines in readings:
+        for count in range(len(lines) - 1, 0, -1):
+            if _curp_agrees(curp, split_name_lines(lines[:count], curp)):
+                return lines[:count]
+    return readings[0]
 
 
 def _curp_agrees(curp: str, parts: dict[str, str]) -> bool:

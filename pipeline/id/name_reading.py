@@ -16,7 +16,7 @@ from pipeline.id import templates
 from pipeline.id.common import NONE, bounded, curp_text, from_mrz, mrz_confidence
 from pipeline.id.curp_reading import curp_evidence
 from pipeline.id.curp_values import curp_check_ok
-from pipeline.id.labels import block_below, row_of, value_below
+from pipeline.id.labels import beside_label, block_below, row_of, value_below
 from pipeline.id.name_parts import (
     clean_name,
     complete_cut_word,
@@ -125,19 +125,28 @@ def find_names_ine(
         return {}
     block: list[list[Phrase]] = []
     # an empty line where a second surname would be: a wider gap than in an address
-    stop = templates.load(templates.INE_FRONT).any_label
+    template = templates.load(templates.INE_FRONT)
+    stop = template.any_label
     others = [p for name, p in labels.items() if name != "nombre"]
     for phrase in block_below(found, label, stop, limit=3, gap=NAME_LINE_GAP, other_labels=others):
         if all(phrase is not q for row in block for q in row):  # not already in a row
             block.append(row_of(found, phrase, stop))
-    read = [(clean_name(" ".join(p.text for p in row)), row) for row in block]
-    read = [(line, row) for line, row in read if line]
-    if not read:
+    read = [
+        (clean_name(" ".join(p.text for p in row)), row) for row in block if row[0] is not label
+    ]
+    merged = clean_name(beside_label(label, template.labels["nombre"]))
+    below = [line for line, _ in read if line]
+    readings = [below] if below else []
+    if merged:  # the OCR merged the first line into the label's phrase: NOMBRE BRISEÑO
+        readings.append([merged, *below])
+    if not readings:
         return {}
-    lines = [line for line, _ in read]
-    count = lines_the_curp_confirms(lines, curp_text(curp))
-    conf = bounded(min(p.confidence for _, row in read[:count] for p in row))
-    parts = split_name_lines(lines[:count], curp_text(curp))
+    lines = lines_the_curp_confirms(readings, curp_text(curp))
+    if not lines:
+        return {}
+    rows = [row for line, row in read if line in lines] + ([[label]] if merged in lines else [])
+    conf = bounded(min(p.confidence for row in rows for p in row))
+    parts = split_name_lines(lines, curp_text(curp))
     return {k: Reading(value=v, confidence=conf, source=Source.NEAR) for k, v in parts.items()}
 
 
