@@ -19,6 +19,7 @@ from pipeline.id.curp_reading import located_by_evidence, settle_curp
 from pipeline.id.labels import value_below
 
 SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 CURP = "TOAV980110HMNRCC02"  # a generated holder's, check digit valid
 EVIDENCE = curp_evidence.Evidence(birth_dates=(dt.date(1998, 1, 10),), sexes=("H",))
 
@@ -198,3 +199,23 @@ def test_a_check_digit_read_as_a_letter_is_read_again_as_a_digit() -> None:
     )  # type: ignore[arg-type]
     # nor is a digit reading that lost glyphs: its last one may be another character's
     assert check_glyph_as_digit(page, box, _DigitsOcr("8906079"), again, evidence) is None  # type: ignore[arg-type]
+
+
+def test_a_band_read_without_its_bold_line_is_read_row_by_row(engines) -> None:  # type: ignore[no-untyped-def]
+    # passport_2008 seed 9901 cases 10 and 160: the page OCR skipped the CURP block, and the
+    # band's block reading dropped the bold CURP between two small labels (CRP, LUGP); its
+    # widest ink rows, read one by one, hold it
+    from pipeline.id.curp_reading import _read_ink_rows
+    from pipeline.id.regions import Reread
+
+    img = Image.new("L", (760, 200), 226)
+    draw = ImageDraw.Draw(img)
+    small, bold = ImageFont.truetype(SANS, 15), ImageFont.truetype(BOLD, 30)
+    draw.text((40, 16), "CURP", font=small, fill=120)
+    draw.text((40, 50), CURP, font=bold, fill=20)
+    draw.text((40, 150), "Lugar de nacimiento / Place of birth", font=small, fill=120)
+    page = document.Page(image=np.asarray(img.convert("RGB"))[:, :, ::-1].copy(), words=())
+    again, box = _read_ink_rows(page, (0, 200, 0, 760), 34.0, 3, engines.ocr, None, Reread())
+    assert box is not None and box.top >= 40 and box.bottom <= 100
+    choice = curp_evidence.resolve(again.text.splitlines(), EVIDENCE)
+    assert choice is not None and choice.check_ok and choice.curp == CURP

@@ -27,7 +27,9 @@ from pipeline.id.name_parts import split_mrz_names
 from pipeline.id.regions import (
     BAND,
     PHRASE_LINES,
+    Box,
     Reread,
+    ink_rows,
     ocr_box,
     read_region,
     region,
@@ -413,7 +415,8 @@ def _reread_band(
 ) -> tuple[Reread, Phrase | None]:
     """A band the page OCR skipped, read (a few lines); a CURP-long word found there is read
     once more on its own, as a single line and larger, and both readings are returned, with
-    that word's box."""
+    that word's box. When the block reading found none (Tesseract drops a bold line between
+    two small labels), the band's widest ink rows (:func:`ink_rows`) are read one by one."""
     box, h = region(page, band, BAND)
     result = ocr_box(page, box, h, BAND, ocr, whitelist or CURP_WHITELIST)
     if result is None:
@@ -421,13 +424,34 @@ def _reread_band(
     first = Reread.of(result)
     long_words = [w for w in result.words if curp_long(w.text)]
     if not long_words:
-        return first, None
+        return _read_ink_rows(page, box, h, band.line, ocr, whitelist, first)
     word, factor = long_words[0], scale_of(box, h, BAND)
     y0, x0 = box[0], box[2]
     at = Phrase(word.text, word.confidence, x0 + int((word.left - 12) / factor),
                 y0 + int((word.top - 12) / factor), x0 + int((word.right - 12) / factor),
                 y0 + int((word.top + word.height - 12) / factor), band.line)  # fmt: skip
     return first + reread_phrase(page, at, ocr, whitelist, target=48.0), at
+
+
+#: most ink rows of a band read one by one, and the fewest CURP widths (text heights) one spans
+MAX_INK_ROWS = 2
+MIN_ROW_WIDTH = 9
+
+
+def _read_ink_rows(
+    page: Page, box: Box, h: float, line: int, ocr: OcrEngine, whitelist: str | None, first: Reread
+) -> tuple[Reread, Phrase | None]:
+    """The band's widest ink rows (at least MIN_ROW_WIDTH text heights: a CURP's width),
+    each read as its own box until one holds a CURP-long word: ``first`` with that reading
+    and the row's box; else ``first`` alone."""
+    y0, y1, x0, x1 = box
+    rows = [r for r in ink_rows(page.grey[y0:y1, x0:x1], h) if r[3] - r[2] >= MIN_ROW_WIDTH * h]
+    for top, bottom, left, right in rows[:MAX_INK_ROWS]:
+        at = Phrase("", 0.0, x0 + left, y0 + top, x0 + right, y0 + bottom, line)
+        again = reread_phrase(page, at, ocr, whitelist, target=48.0)
+        if any(curp_long(word) for word in again.text.split()):
+            return first + again, at
+    return first, None
 
 
 #: the digits the CURP's last character (its check digit) may be

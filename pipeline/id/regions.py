@@ -224,7 +224,9 @@ def skipped_bands(page: Page, found: list[Phrase]) -> list[Phrase]:
     Layout-free: a column is where lines start; the main one (where most start) and every
     other with a line under an unread stretch that reaches up to the main column's first
     line (a second column whose upper block was skipped: a passport's CURP and sex beside a
-    ghost portrait)."""
+    ghost portrait). Gaps between two lines a column read come first (nothing read where
+    text runs above and below), then those stretches above a column (it may just start
+    there; on a booklet they reach up into the other page)."""
     lines = [p for p in found if "<" not in p.text and len(p.text) >= 3 and p.confidence > 0.5]
     if len(lines) < 4:
         return []
@@ -233,9 +235,11 @@ def skipped_bands(page: Page, found: list[Phrase]) -> list[Phrase]:
     main = min(lefts, key=lambda x: (-sum(abs(x - y) <= h for y in lefts), x))
     zone_top = min(p.top for p in lines if abs(p.left - main) <= h)
     bands: list[Phrase] = []
+    seen: list[int] = []
     for column in sorted({p.left for p in lines}, key=lambda x: abs(x - main)):
-        if any(abs(column - b.left - h) <= h for b in bands):
+        if any(abs(column - other) <= h for other in seen):
             continue  # a column already seen
+        seen.append(column)
         left = sorted((p for p in lines if abs(p.left - column) <= h), key=lambda p: p.top)
         if abs(column - main) > h:  # another column: also the stretch above its first line
             left.insert(0, Phrase("", 0.0, column, zone_top, column, zone_top, -1))
@@ -243,7 +247,36 @@ def skipped_bands(page: Page, found: list[Phrase]) -> list[Phrase]:
             if below.top - above.bottom >= 2.5 * h:
                 bands.append(Phrase("", 0.0, column - h, above.bottom + h // 4, column + 20 * h,
                                     below.top - h // 4, above.line))  # fmt: skip
-    return sorted(bands, key=lambda b: b.top - b.bottom)
+    return sorted(bands, key=lambda b: (b.line < 0, b.top - b.bottom))
+
+
+def ink_rows(grey: np.ndarray, h: float) -> list[tuple[int, int, int, int]]:
+    """The text rows of a grey crop, found without OCR: runs of pixel rows holding ink (the
+    flattened paper binarised by Otsu; a row holds ink when at least a fifth as much as the
+    inkiest one), at least half of ``h`` tall (a label's small print is not), as (top, bottom, left, right) crop pixels,
+    widest first. Where a block reading drops a line (a bold value between two small
+    labels), each row can be read on its own.
+
+    >>> crop = np.full((160, 400), 220, np.uint8)
+    >>> crop[20:30, 10:60] = 40; crop[60:90, 10:370] = 20; crop[120:140, 10:300] = 20
+    >>> ink_rows(crop, 30)  # the short label row holds too little ink
+    [(60, 90, 10, 369), (120, 140, 10, 299)]
+    """
+    flat = ocr_prep.flatten_background(grey)
+    _, ink = cv2.threshold(flat, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    per_row = ink.sum(axis=1)
+    inked = per_row >= max(1, per_row.max()) / 5
+    rows: list[tuple[int, int, int, int]] = []
+    top = None
+    for y, on in enumerate([*inked, False]):
+        if on and top is None:
+            top = y
+        elif not on and top is not None:
+            if y - top >= h / 2:
+                cols = np.flatnonzero(ink[top:y].any(axis=0))
+                rows.append((top, y, int(cols[0]), int(cols[-1])))
+            top = None
+    return sorted(rows, key=lambda r: r[2] - r[3])
 
 
 #: a photo whose text lines lean less than this (degrees) is not levelled
