@@ -3,4 +3,4 @@
 Cached stage outputs are keyed by this version, so a bump invalidates them.
 """
 
-PIPELINE_VERSION = "0.9.0"
+PIPELINE_VERSION = "0.10.0"
