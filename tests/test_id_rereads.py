@@ -219,3 +219,11 @@ def test_a_band_read_without_its_bold_line_is_read_row_by_row(engines) -> None: 
     assert box is not None and box.top >= 40 and box.bottom <= 100
     choice = curp_evidence.resolve(again.text.splitlines(), EVIDENCE)
     assert choice is not None and choice.check_ok and choice.curp == CURP
+
+
+def test_a_curp_unread_under_its_two_line_label_is_read_where_it_is_printed(engines) -> None:  # type: ignore[no-untyped-def]
+    # passport_blind seed 9901 case 8: CURP / Personal No. read, the value under them not at
+    # all (no phrase there to re-read): the slot under the label's last line is read
+    page, found = _page()
+    reading = settle_curp(page, engines.ocr, found, found[0], EVIDENCE)
+    assert reading.value == CURP

@@ -22,7 +22,7 @@ from pipeline.id.curp_values import (
     curp_long,
     holds_whole_curp,
 )
-from pipeline.id.labels import neighbours, placed, row_below
+from pipeline.id.labels import neighbours, placed, row_below, slot_below
 from pipeline.id.name_parts import split_mrz_names
 from pipeline.id.regions import (
     BAND,
@@ -344,8 +344,9 @@ def _check_read_elsewhere(text: str, first: str, evidence: evidence_rules.Eviden
 
 def curp_regions(found: list[Phrase], label: Phrase | None, phrase: Phrase | None) -> list[Phrase]:
     """Where to look again for a CURP: the phrase a doubtful one was read from, else the
-    label's line to its right, else the row under the label (:func:`row_below`) from the
-    label's left edge, a CURP wide."""
+    label's line to its right, and the row under the label (:func:`row_below`) from the
+    label's left edge, a CURP wide, or where that row is printed when nothing under the label
+    was read (:func:`slot_below`)."""
     if phrase is not None:
         return [to_full_length(phrase)]
     if label is None:
@@ -356,8 +357,8 @@ def curp_regions(found: list[Phrase], label: Phrase | None, phrase: Phrase | Non
     line = Phrase(label.text, label.confidence, label.left, label.top, right, label.bottom,
                   label.line)  # fmt: skip
     row = row_below(found, label)
-    if row is None:
-        return [line]
+    if row is None:  # nothing read under the label: where its value is printed
+        return [line, slot_below(found, label)]
     # the value starts at its label's left edge, whatever part of it the OCR read apart
     left = min(row.left, label.left - h // 2)
     below = Phrase(row.text, row.confidence, left, row.top,

@@ -236,6 +236,33 @@ def row_below(found: list[Phrase], label: Phrase, width: float = 24.0) -> Phrase
     return _joined(row)
 
 
+def slot_below(
+    found: list[Phrase], label: Phrase, height: float = 3.2, width: float = 40.0
+) -> Phrase:
+    """Where a value printed under ``label`` is when the page OCR read nothing there: under
+    the label's last line (its second line in another language, :func:`is_sublabel`, or
+    another label line, skipped), from the label's left edge, ``height`` label heights tall
+    and ``width`` wide (a value printed larger than its label). Only where to read again.
+
+    >>> curp = Phrase("CURP", 0.9, 1760, 789, 1854, 816, 18)
+    >>> slot = slot_below([curp, Phrase("Personal No.", 0.9, 1762, 827, 1943, 854, 19)], curp)
+    >>> slot.left, slot.top, slot.bottom, slot.right
+    (1747, 854, 940, 2840)
+    """
+    h = max(label.height, 8)
+    last = label
+    for phrase in sorted(found, key=lambda p: p.top):
+        if (
+            phrase.line != last.line
+            and last.bottom - 0.3 * h <= phrase.top <= last.bottom + 1.5 * h
+            and abs(phrase.left - label.left) <= 1.5 * h
+            and (is_label(phrase) or is_sublabel(phrase, label))
+        ):
+            last = phrase
+    return Phrase("", 0.0, label.left - h // 2, last.bottom, label.left + int(width * h),
+                  last.bottom + int(height * h), last.line)  # fmt: skip
+
+
 def _joined(row: list[Phrase]) -> Phrase:
     """One phrase spanning ``row`` from left to right, as tall as its surest phrase (a speck's
     box stretched over the next line is not the row's height), at its least sure confidence."""
