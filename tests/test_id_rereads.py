@@ -24,6 +24,11 @@ CURP = "TOAV980110HMNRCC02"  # a generated holder's, check digit valid
 EVIDENCE = curp_evidence.Evidence(birth_dates=(dt.date(1998, 1, 10),), sexes=("H",))
 
 
+def _rendered(img: Image.Image, words: tuple[OcrWord, ...] = ()) -> document.Page:
+    """A drawn image as a page (BGR, as the pipeline holds it), with its first OCR's words."""
+    return document.Page(image=np.asarray(img.convert("RGB"))[:, :, ::-1].copy(), words=words)
+
+
 def _phrase(text: str, box: tuple[int, int, int, int], line: int) -> text_lines.Phrase:
     return text_lines.Phrase(text, 0.9, *box, line)
 
@@ -44,7 +49,7 @@ def _page() -> tuple[document.Page, list[text_lines.Phrase]]:
     ]
     words = tuple(OcrWord(p.text, 0.9, p.left, p.top, p.right - p.left, 18, (1, 1, i)) for i, p in
                   enumerate(found))  # fmt: skip
-    page = document.Page(image=np.asarray(img.convert("RGB"))[:, :, ::-1].copy(), words=words)
+    page = _rendered(img, words)
     return page, found
 
 
@@ -96,7 +101,7 @@ def test_a_curp_running_onto_a_shaded_patch_is_read_on_flattened_paper(engines) 
     draw = ImageDraw.Draw(img)
     draw.rectangle((330, 40, 700, 190), fill=150)  # the ghost portrait, under the last glyphs
     draw.text((40, 76), CURP, font=ImageFont.truetype(SANS, 36), fill=25)
-    page = document.Page(image=np.asarray(img.convert("RGB"))[:, :, ::-1].copy(), words=())
+    page = _rendered(img)
     mangled = _phrase("TOAVS80 1 10HMN", (40, 80, 360, 118), 2)
     reading = settle_curp(page, engines.ocr, [mangled], None, NAMED)
     assert reading.value == CURP
@@ -112,7 +117,7 @@ def _bilingual_page() -> document.Page:
     draw.text((40, 44), "Personal No.", font=small, fill=90)
     draw.text((40, 76), CURP, font=big, fill=25)
     draw.rectangle((600, 40, 900, 250), fill=150)
-    return document.Page(image=np.asarray(img.convert("RGB"))[:, :, ::-1].copy(), words=())
+    return _rendered(img)
 
 
 def test_a_curp_read_only_from_its_middle_is_read_again_from_its_label_edge(engines) -> None:  # type: ignore[no-untyped-def]
@@ -160,7 +165,7 @@ def test_a_curp_beside_other_fields_is_read_again_as_a_block(engines) -> None:  
     draw.text((500, 50), "AÑO DE REGISTRO", font=small, fill=120)
     draw.text((700, 44), "1998 03", font=font, fill=25)
     draw.text((40, 100), "ESTADO 16   MUNICIPIO 053   SECCIÓN 2231", font=small, fill=120)
-    page = document.Page(image=np.asarray(img.convert("RGB"))[:, :, ::-1].copy(), words=())
+    page = _rendered(img)
     line = _phrase("cure TOAV980110HMNRCCOS AÑO DEREGsTRO 1998 03", (40, 44, 820, 100), 1)
     assert settle_curp(page, engines.ocr, [line], None, NAMED).value == CURP
 
@@ -214,7 +219,7 @@ def test_a_band_read_without_its_bold_line_is_read_row_by_row(engines) -> None: 
     draw.text((40, 16), "CURP", font=small, fill=120)
     draw.text((40, 50), CURP, font=bold, fill=20)
     draw.text((40, 150), "Lugar de nacimiento / Place of birth", font=small, fill=120)
-    page = document.Page(image=np.asarray(img.convert("RGB"))[:, :, ::-1].copy(), words=())
+    page = _rendered(img)
     again, box = _read_ink_rows(page, (0, 200, 0, 760), 34.0, 3, engines.ocr, None, Reread())
     assert box is not None and box.top >= 40 and box.bottom <= 100
     choice = curp_evidence.resolve(again.text.splitlines(), EVIDENCE)

@@ -29,6 +29,7 @@ from pipeline.id.regions import (
     PHRASE_LINES,
     Box,
     Reread,
+    grey_crop,
     ink_rows,
     ocr_box,
     read_region,
@@ -445,8 +446,8 @@ def _read_ink_rows(
     """The band's widest ink rows (at least MIN_ROW_WIDTH text heights: a CURP's width),
     each read as its own box until one holds a CURP-long word: ``first`` with that reading
     and the row's box; else ``first`` alone."""
-    y0, y1, x0, x1 = box
-    rows = [r for r in ink_rows(page.grey[y0:y1, x0:x1], h) if r[3] - r[2] >= MIN_ROW_WIDTH * h]
+    y0, _, x0, _ = box
+    rows = [r for r in ink_rows(grey_crop(page, box), h) if r[3] - r[2] >= MIN_ROW_WIDTH * h]
     for top, bottom, left, right in rows[:MAX_INK_ROWS]:
         at = Phrase("", 0.0, x0 + left, y0 + top, x0 + right, y0 + bottom, line)
         again = reread_phrase(page, at, ocr, whitelist, target=48.0)

@@ -160,6 +160,12 @@ def read_box(
     return Reread() if result is None else Reread.of(result, one_line=crop.one_line)
 
 
+def grey_crop(page: Page, box: Box) -> np.ndarray:
+    """The box of the page's image in grey: only the box is converted, not the whole page."""
+    y0, y1, x0, x1 = box
+    return doc.to_grey(page.image[y0:y1, x0:x1])
+
+
 def ocr_box(
     page: Page, box: Box, h: float, crop: Crop, ocr: OcrEngine, whitelist: str | None = None
 ) -> OcrText | None:
@@ -169,7 +175,7 @@ def ocr_box(
     y0, y1, x0, x1 = box
     if y1 - y0 < crop.min_px or x1 - x0 < crop.min_px:
         return None
-    image = page.grey[y0:y1, x0:x1]
+    image = grey_crop(page, box)
     if crop.flatten:
         image = ocr_prep.flatten_background(image)
     if crop.scale is not None:
@@ -253,9 +259,9 @@ def skipped_bands(page: Page, found: list[Phrase]) -> list[Phrase]:
 def ink_rows(grey: np.ndarray, h: float) -> list[tuple[int, int, int, int]]:
     """The text rows of a grey crop, found without OCR: runs of pixel rows holding ink (the
     flattened paper binarised by Otsu; a row holds ink when at least a fifth as much as the
-    inkiest one), at least half of ``h`` tall (a label's small print is not), as (top, bottom, left, right) crop pixels,
-    widest first. Where a block reading drops a line (a bold value between two small
-    labels), each row can be read on its own.
+    inkiest one), at least half of ``h`` tall (a label's small print is not), as (top,
+    bottom, left, right) crop pixels, widest first. Where a block reading drops a line (a
+    bold value between two small labels), each row can be read on its own.
 
     >>> crop = np.full((160, 400), 220, np.uint8)
     >>> crop[20:30, 10:60] = 40; crop[60:90, 10:370] = 20; crop[120:140, 10:300] = 20
