@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -104,12 +104,17 @@ class Evidence:
 
     def century_digit(self, yy: str) -> bool | None:
         """Whether the homonym character must be a digit (born before 2000); None: unknown."""
-        years = {d.year for d in self.birth_dates if d.strftime("%y") == yy}
-        if len(years) == 1:
-            return years.pop() < 2000
-        if yy.isdigit() and int(yy) > dt.date.today().year % 100:
-            return True
-        return None
+        return _century_digit(self.birth_dates, yy, dt.date.today().year % 100)
+
+
+@functools.lru_cache(maxsize=1024)
+def _century_digit(birth_dates: tuple[dt.date, ...], yy: str, this_yy: int) -> bool | None:
+    years = {d.year for d in birth_dates if d.year % 100 == int(yy)} if yy.isdigit() else set()
+    if len(years) == 1:
+        return years.pop() < 2000
+    if yy.isdigit() and int(yy) > this_yy:
+        return True
+    return None
 
 
 @dataclass(frozen=True)
@@ -163,15 +168,19 @@ def resolve(texts: list[str], evidence: Evidence) -> CurpChoice | None:
     >>> resolve(["NULN020213MSRXNMA5"], Evidence()) is None
     True
     """
-    allowed = evidence.allowed()
+    as_read = _read_as_printed(texts, evidence)
+    if as_read is not None:
+        return as_read
+    allowed = _allowed(evidence)
+    if sum(1 for chars in allowed if chars) < MIN_EVIDENCE:
+        return None  # neither a repair nor a failing check digit is taken without evidence
     printed: CurpChoice | None = None
     confirmed: dict[str, tuple[int, int, _Candidate]] = {}
     for index, text in enumerate(texts):
-        for candidate in _candidates(text, evidence):
+        # only readings the evidence could agree with (one swap from it at most) are made
+        for candidate in _candidates(text, evidence, allowed):
             value = candidate.curp
             check = check_digit(value) == value[17]
-            if check and not candidate.edits:
-                return CurpChoice(value, "read", True, index)
             agrees = _agrees(candidate, allowed)
             if check and agrees and value not in confirmed:
                 confirmed[value] = (len(candidate.edits), index, candidate)
@@ -207,7 +216,7 @@ def readings(texts: list[str], evidence: Evidence) -> set[str]:
     """Every CURP-shaped reading of ``texts`` (shape repairs, one confusion, a spurious
     glyph, the MRZ prefix) that ends its printed word: what a second, independent reading
     is compared with."""
-    return {c.curp for text in texts for c in _candidates(text, evidence) if c.whole}
+    return {c.curp for text in texts for c in _candidates(text, evidence, whole_only=True)}
 
 
 def _agrees(candidate: _Candidate, allowed: list[frozenset[str]]) -> bool:
@@ -220,19 +229,41 @@ def _agrees(candidate: _Candidate, allowed: list[frozenset[str]]) -> bool:
     return all(i in known for i in candidate.swapped)
 
 
-def _candidates(text: str, evidence: Evidence) -> Iterator[_Candidate]:
+def _read_as_printed(texts: list[str], evidence: Evidence) -> CurpChoice | None:
+    """The first 18-glyph window of ``texts`` whose check digit holds after letter/digit
+    shape repair alone (:func:`resolve`'s first rule), without making any other reading."""
+    for index, text in enumerate(texts):
+        squashed, _ = _squash_words(text)
+        for start in range(0, max(0, len(squashed) - 17)):
+            value = _shape(squashed[start : start + 18], evidence)
+            if value is not None and check_digit(value) == value[17] and _plausible(value):
+                return CurpChoice(value, "read", True, index)
+    return None
+
+
+def _candidates(
+    text: str,
+    evidence: Evidence,
+    near: list[frozenset[str]] | None = None,
+    whole_only: bool = False,
+) -> Iterator[_Candidate]:
     """Every CURP-shaped reading of ``text``: 18-character windows (19-20 with spurious
     glyphs dropped), shape-repaired, plus single swaps and the MRZ-prefix reading. Only a
     window that ends a printed word can be taken as printed with a failing check digit.
-
-    Lazily, in that order: :func:`resolve` stops at a reading that holds as read, before the
-    costlier 19- and 20-glyph windows are made."""
+    With ``near`` (the evidence's allowed characters per position), only the windows that
+    differ from it in at most one covered position are read (:func:`_deletions_near`); with
+    ``whole_only``, only the windows that end a printed word."""
     squashed, bounds = _squash_words(text)
     for size, extra in ((18, 0), (19, 1), (20, 2)):
         for start in range(0, max(0, len(squashed) - size + 1)):
             window = squashed[start : start + size]
             whole = _ends_word(squashed, start + size, bounds)
-            for raw in _deletions(window, extra):
+            if whole_only and not whole:
+                continue
+            raws = (
+                _deletions(window, extra) if near is None else _deletions_near(window, extra, near)
+            )
+            for raw in raws:
                 yield from _readings(raw, ("deletion",) * extra, evidence, whole)
             if evidence.prefix and len(evidence.prefix) == 14:
                 yield from _with_prefix(window, evidence, whole)
@@ -380,8 +411,54 @@ def _deletions(window: str, extra: int) -> list[str]:
     >>> "ABCDEFGHIJKLMNOPG6" in _deletions("ABCDEFGHIJKLMNOPOG6", 1)
     False
     """
+    return _dropping(window, combinations(range(len(window)), extra))
+
+
+def _deletions_near(window: str, extra: int, allowed: list[frozenset[str]]) -> list[str]:
+    """The :func:`_deletions` of ``window`` whose characters, shaped for their positions,
+    the evidence ``allowed`` contradicts in at most one covered position (what one swap can
+    still mend); the others are never made. Counted from running sums of the mismatches at
+    each shift (0, 1 or 2 glyphs dropped before a position), not glyph by glyph.
+
+    >>> ev = Evidence(names=(("Noemí", "Núñez", "Luna"),), birth_dates=(dt.date(2002, 2, 13),))
+    >>> near = _deletions_near("NULN0202113MSRXNMA8", 1, ev.allowed())
+    >>> "NULN020213MSRXNMA8" in near, len(near), len(_deletions("NULN0202113MSRXNMA8", 1))
+    (True, 6, 15)
+    >>> len(_deletions_near("XNULN0202113MSRXNMA", 2, ev.allowed()))  # of 104
+    7
+    >>> _deletions_near("XXXX0202113MSRXNMA8", 1, ev.allowed())
+    []
+    """
+    sums = [_running_mismatches(window, shift, allowed) for shift in range(extra + 1)]
+
+    def near(dropped: tuple[int, ...]) -> bool:
+        # result positions before the first drop read shift 0, between the drops 1, after 2
+        count, start = 0, 0
+        for shift, edge in enumerate(i - k for k, i in enumerate(dropped)):
+            count += sums[shift][edge] - sums[shift][start]
+            start = edge
+        return count + sums[extra][18] - sums[extra][start] <= 1
+
+    return _dropping(window, filter(near, combinations(range(len(window)), extra)))
+
+
+def _running_mismatches(window: str, shift: int, allowed: list[frozenset[str]]) -> list[int]:
+    """Running count, over CURP positions 0-17, of the covered positions whose character,
+    read ``shift`` glyphs further along ``window`` and shaped for its position, the evidence
+    does not allow (19 entries, the first 0)."""
+    sums = [0]
+    for i in range(18):
+        chars = allowed[i]
+        glyph = window[i + shift] if i + shift < len(window) else ""
+        shaped = glyph.translate(_DIGIT_TABLE if SHAPE[i] == "D" else _LETTER_TABLE)
+        sums.append(sums[-1] + int(bool(chars) and shaped not in chars))
+    return sums
+
+
+def _dropping(window: str, drops: Iterable[tuple[int, ...]]) -> list[str]:
+    """``window`` without each of ``drops`` that :func:`_deletions`' rule allows, distinct."""
     results = set()
-    for dropped in combinations(range(len(window)), extra):
+    for dropped in drops:
         if all(i < 16 or _doubled(window, i) for i in dropped):
             results.add("".join(c for i, c in enumerate(window) if i not in dropped))
     return sorted(results)
