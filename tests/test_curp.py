@@ -252,3 +252,41 @@ def test_a_swap_in_the_birth_year_reads_the_homonym_for_its_century() -> None:
                   birth_dates=(dt.date(1966, 4, 19),), sexes=("M",))  # fmt: skip
     choice = resolve(["CURP TEBMOGOA19MDFRCNOS. ANÓ DEREAISTAO 201200"], ev)
     assert choice is not None and choice.curp == "TEBM660419MDFRCN05"
+
+
+_GLYPHS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+@st.composite
+def _misread_curps(draw: st.DrawFn) -> tuple[str, dt.date, str]:
+    """A CURP of Raúl Peña Luna read with up to two spurious glyphs and two wrong ones."""
+    born = draw(st.dates(dt.date(1930, 1, 1), dt.date(2010, 12, 31)))
+    sex = draw(st.sampled_from(["H", "M"]))
+    glyphs = list(expected_prefix("Raúl", "Peña", "Luna", born, sex, "DF") + "05")
+    for _ in range(draw(st.integers(0, 2))):
+        glyphs[draw(st.integers(0, 17))] = draw(st.sampled_from(_GLYPHS))
+    for _ in range(draw(st.integers(0, 2))):
+        glyphs.insert(draw(st.integers(0, len(glyphs))), draw(st.sampled_from(_GLYPHS)))
+    return "".join(glyphs), born, sex
+
+
+@settings(max_examples=300, deadline=None)
+@given(_misread_curps())
+def test_only_readings_one_swap_from_the_evidence_are_made(read: tuple[str, dt.date, str]) -> None:
+    """The pruned deletions are exactly those whose shaped characters the evidence
+    contradicts in at most one covered position, counted here glyph by glyph."""
+    from pipeline.curp import SHAPE, TO_DIGIT, TO_LETTER
+    from pipeline.curp_evidence import _deletions, _deletions_near
+
+    window, born, sex = read
+    evidence = Evidence(names=(("Raúl", "Peña", "Luna"),), birth_dates=(born,), sexes=(sex,))
+    allowed = evidence.allowed()
+    extra = len(window) - 18
+
+    def mismatches(raw: str) -> int:
+        table = {"D": TO_DIGIT, "L": TO_LETTER}
+        shaped = [table.get(kind, {}).get(c, c) for c, kind in zip(raw, SHAPE, strict=True)]
+        return sum(1 for c, ok in zip(shaped, allowed, strict=True) if ok and c not in ok)
+
+    expected = [raw for raw in _deletions(window, extra) if mismatches(raw) <= 1]
+    assert _deletions_near(window, extra, allowed) == expected
