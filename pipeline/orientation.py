@@ -240,8 +240,8 @@ def _best_turn(
     enlarged_at: set[int] = set()
     scale = read_scale(layout, shape) if page.scale == 1.0 else 1.0
     for count, degrees in enumerate(turns_to_try(page.image.shape, shape, layout)):
-        if count == 2 and best is not None and _mean_confidence(best.words) >= UPRIGHT_MEAN:
-            break  # the quarter turns only when neither of the first two read the right way up
+        if count == 2 and best is not None and _quarter_turns_needless(best, layout):
+            break
         image = rotate(page.image, degrees)
         words = read_words(ocr, image, scale=scale)
         rotation = (page.rotation + degrees) % 360
@@ -259,6 +259,16 @@ def _best_turn(
     if enlarge and best.rotation not in enlarged_at:
         best = enlarge_small_text(best, ocr)
     return best
+
+
+def _quarter_turns_needless(best: Page, layout: TextLayout) -> bool:
+    """After the first two turns: the quarter turns are read only when neither of them read
+    the right way up, and, when the glyphs' neighbours clearly gave the lines' direction
+    (tilted or faint print reads with low confidence either way up), only when neither
+    read even a few confident words along it."""
+    if _mean_confidence(best.words) >= UPRIGHT_MEAN:
+        return True
+    return layout.axis != "unknown" and has_confident_words(best.words)
 
 
 def _mean_confidence(words: tuple[WordLike, ...]) -> float:

@@ -202,3 +202,53 @@ def test_the_issuers_address_loses_even_with_its_rfc_cut_short() -> None:
     folded = [text_lines.fold(c.text) for c in cells]
     assert address_proof.find_address(cells, folded).codigo_postal == "06100"
     assert not address_proof._RFC.search(folded[-1])  # a 9-digit account number is no RFC
+
+
+# --- turns ---------------------------------------------------------------------------------
+
+
+class _TurnsRead:
+    """Reads the given words (their confidence lowered, as for tilted or faint print) at
+    every turn, and records the turns it was asked to read."""
+
+    def __init__(self, confident: float) -> None:
+        self.confident = confident
+        self.shapes: list[tuple[int, ...]] = []
+
+    def data(self, image: np.ndarray, *args: object, **kwargs: object) -> OcrText:
+        self.shapes.append(image.shape[:2])
+        words = [
+            OcrWord(
+                f"PALABRA{i}",
+                self.confident if i % 2 else 0.45,
+                40 + 90 * (i % 8),
+                40 + 30 * (i // 8),
+                80,
+                14,
+                (1, 1, i // 8),
+            )
+            for i in range(24)
+        ]
+        return OcrText(words=tuple(words))
+
+
+def _lines_page() -> document.Page:
+    image = np.full((600, 900, 3), 235, np.uint8)
+    for row in range(12):
+        cv2.putText(image, "LINEA DE TEXTO IMPRESO 12345", (30, 40 + 45 * row),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.8, (20, 20, 20), 2)  # fmt: skip
+    return document.Page(image=image)
+
+
+@pytest.mark.parametrize(("confident", "turns"), [(0.7, 2), (0.5, 4)])
+def test_quarter_turns_are_read_only_when_no_confident_words_ran_along_the_lines(
+    confident: float, turns: int
+) -> None:
+    """Lines clearly running across the page, read poorly both ways up (tilted print: mean
+    confidence under 0.65): with some confident words the quarter turns are not read; with
+    none, they are."""
+    page = _lines_page()
+    assert orientation.text_layout(page.grey).axis == "rows"
+    ocr = _TurnsRead(confident)
+    orientation.upright(page, ocr, "card")  # type: ignore[arg-type]
+    assert len(ocr.shapes) == turns
