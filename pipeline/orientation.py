@@ -112,9 +112,23 @@ class TextLayout:
             return "columns"
         return "unknown"
 
+    @property
+    def legible(self) -> bool:
+        """Enough glyph-like marks, enough of them beside a neighbour along a line: print
+        that OCR can read (a dark, blurred or blank photo has a few stray marks, seldom in
+        lines; on 556 readable generated ID photos at least 46 marks were in lines).
+
+        >>> TextLayout(300, 200, 10).legible, TextLayout(28, 4, 0).legible
+        (True, False)
+        """
+        return self.glyphs >= MIN_GLYPHS and self.along_rows + self.along_columns >= MIN_IN_LINES
+
 
 #: glyph-like marks below which an image is taken to hold no legible text (a glance suffices)
 MIN_GLYPHS = 25
+#: glyph-like marks beside a neighbour along a line below which an image is taken to hold
+#: no legible text either (noise and texture make scattered marks, print makes lines)
+MIN_IN_LINES = 20
 #: how many times more glyph neighbours one axis needs to decide the text direction
 AXIS_MAJORITY = 2.5
 #: glyphs sampled for the nearest-neighbour analysis (cost grows with its square)
@@ -187,13 +201,13 @@ def upright(
     """Fix 90/180/270° turns: keep the turn whose OCR reads best; also returns the words.
 
     The direction of the text lines is measured first without OCR (:func:`text_layout`), so
-    usually only one turn is OCR'd (two when it is upside down). An image without glyph-like
-    marks (too dark, blurred or blank) is only glanced at, at half size. With ``enlarge``,
+    usually only one turn is OCR'd (two when it is upside down). An image without legible marks
+    (:attr:`TextLayout.legible`: too dark, blurred or blank) is only glanced at, at half size. With ``enlarge``,
     small print is read enlarged (:func:`enlarge_small_text`) and an open passport booklet
     (a portrait card whose lines run across it) is enlarged before its first reading.
     """
     layout = text_layout(page.grey)
-    if layout.glyphs < MIN_GLYPHS:
+    if not layout.legible:
         glance = _glance(page, ocr, shape, layout)
         if not has_confident_words(glance.words):
             return glance
