@@ -232,3 +232,23 @@ def test_a_curp_unread_under_its_two_line_label_is_read_where_it_is_printed(engi
     page, found = _page()
     reading = settle_curp(page, engines.ocr, found, found[0], EVIDENCE)
     assert reading.value == CURP
+
+
+def test_a_value_the_ocr_merged_with_the_label_under_it_is_read_again_from_its_line() -> None:
+    """passport_blind (seed 9901) case 44: the CURP line under ``CURP / Personal No.`` was
+    read as one two-line phrase with the place-of-birth label under it (``O Lugar de
+    nacimi``, 65 px tall). That row is not skipped as a label row: the region read again
+    starts at the merged phrase's top, the CURP's line."""
+    from pipeline.id.curp_reading import curp_regions
+    from pipeline.text_lines import Phrase
+
+    label = Phrase("Personal No.", 0.87, 805, 395, 899, 423, 10)
+    found = [
+        label,
+        Phrase("O Lugar de nacimi", 0.74, 804, 424, 1099, 489, 12),
+        Phrase("Place of birth", 0.9, 928, 473, 1029, 498, 13),
+        Phrase("M", 0.88, 804, 476, 832, 528, 14),
+    ]
+    below = curp_regions(found, label, None)[1]
+    assert below.top == 424 and below.bottom >= 489
+    assert below.right - below.left >= 20 * 25  # a CURP wide

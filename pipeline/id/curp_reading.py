@@ -471,7 +471,7 @@ def check_glyph_as_digit(
     if choice is None or choice.check_ok:
         return None
     digits = reread_phrase(page, box, ocr, DIGITS)
-    tokens = [t for t in re.findall(r"\d+", digits.text) if 17 <= len(t) <= 19]
+    tokens = [t for t in re.findall(r"\d+", digits.text) if _ends_curp(t, choice.curp)]
     if not tokens:
         return None
     value = choice.curp[:17] + tokens[-1][-1]
@@ -479,6 +479,22 @@ def check_glyph_as_digit(
         return None
     conf = checked(min(again.confidence(), digits.confidence()))
     return Reading(value=value, confidence=conf, source=Source.REGION, repaired=True)
+
+
+def _ends_curp(token: str, curp: str) -> bool:
+    """Does a digits-only reading ``token`` end where ``curp`` ends: the whole CURP, its
+    letters read as digits (17-19 digits), or its letters dropped: the birth date, the
+    homonym when it is a digit, then the check digit.
+
+    >>> _ends_curp("87050509", "LUTS870505HDFNRR06"), _ends_curp("8705059", "LUTS870505HDFNRRA6")
+    (True, True)
+    >>> _ends_curp("87050519", "LUTS870505HDFNRR06"), _ends_curp("1987", "LUTS870505HDFNRR06")
+    (False, False)
+    """
+    if 17 <= len(token) <= 19:
+        return True
+    homonym = curp[16] if curp[16].isdigit() else ""
+    return len(token) == 7 + len(homonym) and token[:-1] == curp[4:10] + homonym
 
 
 #: at most this many unread bands of a page are OCR'd again looking for a missing CURP

@@ -231,9 +231,32 @@ def row_below(found: list[Phrase], label: Phrase, width: float = 24.0) -> Phrase
     row = sorted(
         (p for p in under if p.top < first.bottom and p.bottom > first.top), key=lambda p: p.left
     )
-    if all(is_label(p) or is_sublabel(p, label) for p in row):
+    merged = [p for p in row if _merged_lines(p, h)]
+    if not merged and all(is_label(p) or is_sublabel(p, label) for p in row):
         return row_below(found, _joined(row), width)
-    return _joined(row)
+    joined = _joined(row)
+    if merged:  # the row reaches up to the line the OCR merged into the label under it
+        return Phrase(joined.text, joined.confidence, joined.left, min(p.top for p in merged),
+                      joined.right, max(joined.bottom, *(p.bottom for p in merged)), joined.line)  # fmt: skip
+    return joined
+
+
+#: a phrase this many times its label's height spans more than one printed line
+MERGED_LINES = 1.8
+
+
+def _merged_lines(phrase: Phrase, height: int) -> bool:
+    """A phrase of a few words whose box spans more than one printed line: the OCR merged a
+    value with the label under it (``O Lugar de nacimi`` over a CURP). Not a speck stretched
+    over the next line (one or two glyphs).
+
+    >>> _merged_lines(Phrase("O Lugar de nacimi", 0.74, 804, 424, 1099, 489, 12), 28)
+    True
+    >>> _merged_lines(Phrase("E", 0.2, 804, 424, 830, 489, 12), 28)
+    False
+    """
+    glyphs = sum(1 for c in phrase.text if c.isalnum())
+    return glyphs >= 4 and phrase.height > MERGED_LINES * height
 
 
 def slot_below(
