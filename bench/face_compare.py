@@ -68,13 +68,13 @@ def _id_front(case_dir: Path) -> Path:
 
 def ours(id_path: Path, selfie_path: Path, ctx: Any) -> tuple[str, float | None]:
     """Our stage and decision: (``pass``/``inconclusive``/``fail``, distance)."""
-    from pipeline import faces
+    from pipeline import face_checks, faces
     from pipeline.uploads import decode_upload
 
     id_front = decode_upload("id_front", id_path.read_bytes())
     selfie = decode_upload("selfie", selfie_path.read_bytes())
     reading = faces.read_faces(id_front, selfie, ctx.engines.faces)
-    return faces.face_match_check(reading, ctx.policy).status, reading.distance
+    return face_checks.face_match_check(reading, ctx.policy).status, reading.distance
 
 
 def face_recognition_defaults(id_path: Path, selfie_path: Path) -> tuple[str, float | None]:

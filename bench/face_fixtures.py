@@ -27,7 +27,8 @@ FACE_REASONS = {
 def route_faces(folder: Path, models: Any, policy: Any) -> list[dict[str, Any]]:
     """One row per case: scenario, expected and produced face reasons, match status, distance."""
     from models.case import Case
-    from pipeline.faces import face_checks, read_faces
+    from pipeline.face_checks import face_checks
+    from pipeline.faces import read_faces
     from pipeline.uploads import decode_upload
 
     labels = json.loads((folder / "labels.json").read_text())["cases"]

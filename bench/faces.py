@@ -509,7 +509,7 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 def _write_calibration(
     summary: dict[str, Any], fit: dict[str, float], n_gen: int, n_imp: int
 ) -> None:
-    from pipeline.faces import CALIBRATION_PATH
+    from pipeline.face_checks import CALIBRATION_PATH
     from pipeline.version import PIPELINE_VERSION
 
     record = {

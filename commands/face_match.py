@@ -27,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     from pipeline.engines.dlib_faces import FaceModels
-    from pipeline.faces import face_extracted, read_faces, zone
+    from pipeline.face_checks import face_extracted, zone
+    from pipeline.faces import read_faces
     from pipeline.policy import load_policy
     from pipeline.uploads import decode_upload
 

@@ -14,7 +14,7 @@ from models.case import Case
 from models.codes import ReasonCode
 from models.faces import FaceReading
 from models.verdict import Check
-from pipeline.faces import match_probability
+from pipeline.face_checks import match_probability
 from pipeline.gallery import Gallery, GalleryHit
 from pipeline.policy import Policy
 

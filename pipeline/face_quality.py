@@ -1,6 +1,6 @@
 """Face quality measurements: sharpness, exposure, pose and eyes, from pixels and landmarks.
 
-Pure functions of numpy arrays; thresholds are applied by ``faces.face_checks`` from the policy.
+Pure functions of numpy arrays; thresholds are applied by ``face_checks.face_checks`` from the policy.
 """
 
 from __future__ import annotations

@@ -13,7 +13,15 @@ from models import Case, Check, Verdict
 from models.documents import AddressReading, IdReading
 from models.faces import FaceReading
 from models.uploads import UploadStatus
-from pipeline import address_checks, address_proof, decide, document_checks, duplicates, faces
+from pipeline import (
+    address_checks,
+    address_proof,
+    decide,
+    document_checks,
+    duplicates,
+    face_checks,
+    faces,
+)
 from pipeline.cache import StageCache, cached, stage_key
 from pipeline.id import read_id
 from pipeline.policy import Policy
@@ -88,7 +96,7 @@ def verify_case(files: CaseFiles, ctx: Context) -> Outcome:
     extracted = {
         **document_checks.id_extracted(id_reading),
         **address_checks.address_extracted(address),
-        **faces.face_extracted(face, policy),
+        **face_checks.face_extracted(face, policy),
     }
     verdict = decide.decide(case, checks, extracted, policy, timer.timings)
     artefacts = face_artefacts(face)
@@ -216,6 +224,6 @@ def _all_checks(
         decide.files_check(statuses),
         *document_checks.id_checks(case, id_reading, policy),
         *address_checks.address_checks(case, address, policy),
-        *faces.face_checks(face, policy),
+        *face_checks.face_checks(face, policy),
         duplicates.duplicate_check(face, case, ctx.gallery, policy),
     ]

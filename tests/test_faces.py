@@ -12,7 +12,8 @@ from PIL import Image
 
 from models.codes import ReasonCode
 from models.faces import FaceReading
-from pipeline.faces import face_checks, face_extracted, faces_in_image, read_faces, shrink
+from pipeline.face_checks import face_checks, face_extracted
+from pipeline.faces import faces_in_image, read_faces, shrink
 from pipeline.uploads import decode_upload
 
 DATA = Path("/work/shared/data/faces")

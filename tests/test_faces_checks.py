@@ -6,13 +6,8 @@ import pytest
 
 from models.codes import ReasonCode
 from models.faces import FaceBox, FaceMeasurements, FaceReading, ImageFaces
-from pipeline.faces import (
-    face_checks,
-    face_extracted,
-    in_file_pixels,
-    match_probability,
-    subject_faces,
-)
+from pipeline.face_checks import face_checks, face_extracted, match_probability, subject_faces
+from pipeline.faces import in_file_pixels
 from pipeline.policy import parse_policy
 
 TEST_POLICY = parse_policy(

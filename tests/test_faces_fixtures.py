@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from models.codes import ReasonCode
-from pipeline.faces import face_checks, read_faces
+from pipeline.face_checks import face_checks
+from pipeline.faces import read_faces
 from pipeline.uploads import decode_upload
 
 CASES = Path(__file__).resolve().parent.parent / "fixtures" / "cases"

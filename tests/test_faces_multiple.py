@@ -17,7 +17,8 @@ import pytest
 from PIL import Image
 
 from models.codes import ReasonCode
-from pipeline.faces import face_checks, faces_in_image, read_faces, subject_faces
+from pipeline.face_checks import face_checks, subject_faces
+from pipeline.faces import faces_in_image, read_faces
 from pipeline.uploads import decode_upload
 from tests.conftest import ROOT
 
