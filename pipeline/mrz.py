@@ -498,3 +498,30 @@ def compose_td1(
     composite = line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]
     names = "<".join(surnames.split()) + "<<" + "<".join(given_names.split())
     return [line1, line2 + check_digit(composite), names[:30].ljust(30, "<")]
+
+
+def filler_readings(field: str) -> list[str]:
+    """An MRZ name field as read, and with the X or K an OCR read beside a ``<`` filler (its
+    commonest MRZ confusions: the chevron's two strokes) dropped: ``BARBARAX<XTER`` is
+    ``BARBARA<TER``, ``RAMONK<K`` is ``RAMON<`` (names have no check digit to catch it). A
+    name may start or end with X or K, so both readings are witnesses, neither a correction.
+
+    >>> filler_readings("PEREZ<<BARBARAX<XTER")
+    ['PEREZ<<BARBARAX<XTER', 'PEREZ<<BARBARA<TER']
+    >>> filler_readings("CHAVEZ<SOLIS<<RAMONK<K")[1]
+    'CHAVEZ<SOLIS<<RAMON<'
+    >>> filler_readings("PEREZ<<ANA<<<")
+    ['PEREZ<<ANA<<<']
+    """
+    dropped = re.sub(r"[XK](?=<)|(?<=<)[XK]", "", field)
+    return [field] if dropped == field else [field, dropped]
+
+
+def names_of_field(field: str) -> tuple[str, str]:
+    """(surnames, given names) of an MRZ name field, words spaced.
+
+    >>> names_of_field("VILLASENOR<OCHOA<<NOE<<<<")
+    ('VILLASENOR OCHOA', 'NOE')
+    """
+    surnames, _, given = field.partition("<<")
+    return surnames.replace("<", " ").strip(), " ".join(given.replace("<", " ").split())

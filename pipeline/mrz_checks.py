@@ -14,6 +14,7 @@ from models.mrz import MrzResult, names_field_may_be_cut
 from models.results import Reading, Source
 from models.verdict import Check
 from pipeline import curp as curp_rules
+from pipeline import mrz as mrz_rules
 from pipeline import names
 from pipeline.check_record import check, usable
 from pipeline.policy import Policy
@@ -267,7 +268,7 @@ def mrz_name_agrees(reading: IdReading) -> bool | None:
         return None  # nothing printed to compare (parts taken from the MRZ agree with it)
     surnames = f"{reading.primer_apellido.value or ''} {reading.segundo_apellido.value or ''}"
     printed = as_mrz_name(surnames, str(reading.nombre.value), 200)
-    return any(_mrz_letters_agree(printed, read) for read in _filler_readings(field))
+    return any(_mrz_letters_agree(printed, read) for read in mrz_rules.filler_readings(field))
 
 
 def _mrz_letters_agree(printed: str, field: str) -> bool:
@@ -286,20 +287,6 @@ def _mrz_letters_agree(printed: str, field: str) -> bool:
     if names_field_may_be_cut(field):
         letters_printed = letters_printed[: len(letters_mrz)]
     return names.edit_distance(letters_printed, letters_mrz, limit=3) <= 1
-
-
-def _filler_readings(field: str) -> list[str]:
-    """The MRZ name field as read, and with the X or K an OCR read beside a ``<`` filler (its
-    commonest MRZ confusions: the chevron's two strokes) dropped: ``BARBARAX<XTER`` is
-    ``BARBARA<TER``, ``RAMONK<K`` is ``RAMON<`` (names have no check digit to catch it).
-
-    >>> _filler_readings("PEREZ<<BARBARAX<XTER")
-    ['PEREZ<<BARBARAX<XTER', 'PEREZ<<BARBARA<TER']
-    >>> _filler_readings("CHAVEZ<SOLIS<<RAMONK<K")[1]
-    'CHAVEZ<SOLIS<<RAMON<'
-    """
-    dropped = re.sub(r"[XK](?=<)|(?<=<)[XK]", "", field)
-    return [field] if dropped == field else [field, dropped]
 
 
 def full_name(reading: IdReading, printed_only: bool = False) -> str:

@@ -745,6 +745,29 @@ def test_a_different_mrz_name_does_not_overwrite_the_print_the_curp_agrees_with(
     assert out["nombre"].value == "LUCIA" and out["nombre"].source is Source.MRZ
 
 
+def test_an_x_or_k_read_beside_an_mrz_filler_does_not_overwrite_the_print() -> None:
+    """passport_2008 (seed 9917) case 109: the names line ``VILLASENOR<OCHOA<<NOE<<<`` was
+    read ``VILLASENOR<KOCHOA<<NOE<X<<``; one slip from the print, the MRZ spelling won and the
+    holder became ``KOCHOA`` ``NOÉ X`` (NAME_MISMATCH). The MRZ with the X and K beside its
+    fillers dropped is the print's: the print is confirmed."""
+    curp17 = "VION690308HDFLCX0"  # VILLASEÑOR OCHOA NOÉ
+    curp = curp17 + check_digit(curp17)
+    clean = _passport_mrz("VILLASENOR OCHOA", "NOE", curp)
+    misread = "P<MEX" + "VILLASENOR<KOCHOA<<NOE<X<<<<<<<<<<<<<<<<<<<<"[:39]
+    mrz = parse_mrz([misread, clean.lines[1]], today=dt.date(2026, 1, 1))
+    assert mrz.valid and mrz.surnames == "VILLASENOR KOCHOA"
+    found = [
+        _phrase("Apellidos / Surname", 100, 100, line=1),
+        _phrase("VILLASEÑOR OCHOA", 100, 130, line=2),
+        _phrase("Nombres / Given names", 100, 170, line=3),
+        _phrase("NOÉ", 100, 200, line=4),
+    ]
+    labels = find_labels(found, templates.load(templates.PASSPORT_PAGE))
+    out = passport_names(found, labels, curp, mrz)
+    assert out["segundo_apellido"].value == "OCHOA" and out["nombre"].value == "NOÉ"
+    assert Source.MRZ in out["nombre"].witnesses
+
+
 def test_an_unread_block_of_a_second_column_is_offered() -> None:
     # passport_blind seed 9701 case 84: the page OCR skipped the whole block of CURP and sex
     # printed in the second column beside a ghost portrait; only the authority (SRE) under it

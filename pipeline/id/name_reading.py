@@ -192,11 +192,13 @@ def passport_names(
         return printed
     words = printed_words(found)
     out = dict(printed)
+    without_fillers = split_mrz_names(_filler_misreads_dropped(mrz), curp)
     for name, value in split_mrz_names(mrz, curp).items():
         read = printed.get(name)
         text = str(read.value) if read is not None else ""
+        same = {names.comparable(value), names.comparable(without_fillers.get(name, value))}
         if read is not None and (
-            names.comparable(text) == names.comparable(value) or longer_same_name(text, value, mrz)
+            names.comparable(text) in same or longer_same_name(text, value, mrz)
         ):
             out[name] = read.witnessed(Source.MRZ, mrz_confidence(mrz))
         elif (value or name == "segundo_apellido") and (
@@ -204,6 +206,16 @@ def passport_names(
         ):
             out[name] = _mrz_reading(value, words, mrz)
     return out
+
+
+def _filler_misreads_dropped(mrz: MrzResult) -> MrzResult:
+    """The MRZ with the X or K read beside its names' fillers dropped
+    (:func:`pipeline.mrz.filler_readings`): a printed name equal to it is confirmed, not
+    replaced by the MRZ's spelling (``VILLASENOR<KOCHOA<<NOE<X`` read for
+    ``VILLASENOR<OCHOA<<NOE<<``: the names line has no check digit)."""
+    field = mrz_rules.filler_readings(mrz.names_field)[-1]
+    surnames, given = mrz_rules.names_of_field(field)
+    return mrz.model_copy(update={"surnames": surnames, "given_names": given})
 
 
 def _mrz_spelling_wins(name: str, printed: str, mrz_name: str, curp: str | None) -> bool:
