@@ -512,8 +512,15 @@ def filler_readings(field: str) -> list[str]:
     'CHAVEZ<SOLIS<<RAMON<'
     >>> filler_readings("PEREZ<<ANA<<<")
     ['PEREZ<<ANA<<<']
+
+    A filler between two words read as two glyphs, ``KX`` or ``XK`` (no Spanish name spells
+    either), is a filler again:
+
+    >>> filler_readings("CASTANEDAKXVILLASENOR<<LUCIA")[1]
+    'CASTANEDA<VILLASENOR<<LUCIA'
     """
     dropped = re.sub(r"[XK](?=<)|(?<=<)[XK]", "", field)
+    dropped = re.sub(r"(?<=[A-Z])(?:KX|XK)(?=[A-Z])", "<", dropped)
     return [field] if dropped == field else [field, dropped]
 
 

@@ -185,3 +185,16 @@ def test_fillers_read_as_k_beside_the_given_names_agree(policy) -> None:  # type
     assert same["mrz"].status == "pass"
     other = _checks(policy, mrz=_valid_mrz(lines), nombre=_printed("RAFAEL"), **names)
     assert ReasonCode.MRZ_INCONSISTENT in other["mrz"].reasons
+
+
+def test_a_filler_between_surnames_read_as_kx_agrees(policy) -> None:  # type: ignore[no-untyped-def]
+    # ine_2014 seed 9917 case 115: CASTANEDA<VILLASENOR read CASTANEDAKXVILLASENOR, the
+    # chevron as two glyphs; MRZ_INCONSISTENT was given on a genuine card
+    lines = compose_td1("ID", "MEX", "123456789", "1234567890123", "900315", "M", "301231",
+                        "MEX", "CASTANEDA VILLASENOR", "LUCIA")  # fmt: skip
+    lines[2] = lines[2].replace("CASTANEDA<VILLASENOR<<LUCIA<", "CASTANEDAKXVILLASENOR<<LUCIA")
+    names = {"primer_apellido": _printed("CASTAÑEDA"), "segundo_apellido": _printed("VILLASEÑOR")}
+    same = _checks(policy, mrz=_valid_mrz(lines), nombre=_printed("LUCÍA"), **names)
+    assert same["mrz"].status == "pass"
+    other = _checks(policy, mrz=_valid_mrz(lines), nombre=_printed("LUISA"), **names)
+    assert ReasonCode.MRZ_INCONSISTENT in other["mrz"].reasons
