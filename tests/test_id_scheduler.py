@@ -92,7 +92,7 @@ SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 CURP = "GOPM900315MDFNRR09"
 
 
-def _front(value_text: str) -> IdState:
+def _front(value_text: str, sex: str = "M") -> IdState:
     """An INE front whose page OCR found the FECHA DE NACIMIENTO and SEXO labels (the values
     printed beside them are for the second looks to read), with ``value_text`` as the date."""
     from PIL import Image, ImageDraw, ImageFont
@@ -105,7 +105,7 @@ def _front(value_text: str) -> IdState:
     draw.text((40, 30), "FECHA DE NACIMIENTO", font=small, fill=60)
     draw.text((280, 26), value_text, font=big, fill=20)
     draw.text((40, 120), "SEXO", font=small, fill=60)
-    draw.text((100, 117), "M", font=big, fill=20)
+    draw.text((100, 117), sex, font=big, fill=20)
     words = (
         OcrWord("FECHA", 0.95, 40, 32, 70, 18, (1, 1, 1)),
         OcrWord("DE", 0.95, 116, 32, 26, 18, (1, 1, 1)),
@@ -240,3 +240,24 @@ def test_a_curp_holding_its_check_digit_that_the_names_contradict_is_read_again(
     state = state_reading("MICR750831HDFLHL45")
     run_looks(state, Budget.start(10.0), (look,))
     assert state.fields["curp"].value == "MICR750831HDFLHL45"
+
+
+def test_a_printed_sex_the_mrz_contradicts_is_read_again_and_kept_only_if_it_agrees(
+    engines,  # type: ignore[no-untyped-def]
+) -> None:
+    # ine_blind seed 9917 case 135: the printed M read as H near SEXO while the valid MRZ
+    # and the CURP say M: SEX_MISMATCH and MRZ_INCONSISTENT on a genuine card
+    from models.results import Reading, Source
+
+    misread = Reading(value="H", confidence=0.8, source=Source.NEAR)
+    state = _front("15/03/1990", sex="M")
+    state.ocr, state.mrz, state.fields = engines.ocr, _mrz("900315"), {"sexo": misread}
+    record = run_looks(state, Budget(cpu_seconds(), 60.0), _only("letter vs MRZ", "sexo"))
+    sex = state.fields["sexo"]
+    assert (sex.value, sex.source) == ("M", Source.REGION) and Source.MRZ in sex.witnesses
+    assert [(r.why, r.outcome) for r in record] == [("contradicted", "changed")]
+    # a print that really says H stays (SEX_MISMATCH / MRZ_INCONSISTENT follow)
+    other = _front("15/03/1990", sex="H")
+    other.ocr, other.mrz, other.fields = engines.ocr, _mrz("900315"), {"sexo": misread}
+    record = run_looks(other, Budget(cpu_seconds(), 60.0), _only("letter vs MRZ", "sexo"))
+    assert other.fields["sexo"] is misread and [r.outcome for r in record] == ["kept"]

@@ -104,3 +104,7 @@ def bounded(value: float) -> float:
 def curp_text(curp: Reading) -> str | None:
     """The CURP's text, None when it was not read."""
     return str(curp.value) if curp.present else None
+
+
+#: a passport's printed sex letter (ICAO: M masculino, F femenino) as the field holds it (H/M)
+ICAO_SEX = {"M": "H", "F": "M"}

@@ -12,7 +12,16 @@ from models.results import Reading, Source
 from pipeline import curp as curp_rules
 from pipeline import dates, text_lines
 from pipeline.id import templates
-from pipeline.id.common import CP, CURP_SHAPE, NONE, TO_DIGIT, TO_LETTER, YEAR, bounded
+from pipeline.id.common import (
+    CP,
+    CURP_SHAPE,
+    ICAO_SEX,
+    NONE,
+    TO_DIGIT,
+    TO_LETTER,
+    YEAR,
+    bounded,
+)
 from pipeline.id.labels import (
     after_label,
     after_label_any,
@@ -202,6 +211,4 @@ def passport_sex(found: list[Phrase], label: Phrase | None) -> Reading:
     reading = value_after(found, label, templates.load(templates.PASSPORT_PAGE).value("sexo"))
     if not reading.present:
         return reading
-    return reading.model_copy(
-        update={"value": {"M": "H", "F": "M"}.get(str(reading.value), reading.value)}
-    )
+    return reading.model_copy(update={"value": ICAO_SEX.get(str(reading.value), reading.value)})

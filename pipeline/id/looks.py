@@ -24,7 +24,7 @@ from pipeline import mrz_image, text_lines
 from pipeline.document import Page
 from pipeline.engines.tesseract import OcrEngine
 from pipeline.id import templates
-from pipeline.id.common import NONE, YEAR, curp_text, mrz_confidence
+from pipeline.id.common import ICAO_SEX, NONE, YEAR, curp_text, mrz_confidence
 from pipeline.id.curp_reading import curp_evidence, settle_curp
 from pipeline.id.fields import day_dates, glued_dates
 from pipeline.id.labels import find_labels
@@ -120,20 +120,26 @@ def look_beside(state: IdState, look: Look) -> bool:
     return True
 
 
-def look_date(state: IdState, look: Look) -> bool:
-    """A printed date that disagrees with a fully valid MRZ, read again in its label's
-    region: replaced only by the MRZ's value, when the closer reading then reads it (by the
-    field's grammar), so a genuinely different print still shows as MRZ_INCONSISTENT."""
+def look_as_mrz(state: IdState, look: Look) -> bool:
+    """A printed date or letter that disagrees with a fully valid MRZ, read again in its
+    label's region: replaced only by the MRZ's value, when the closer reading then reads it
+    (by the field's grammar), so a genuinely different print still shows as
+    MRZ_INCONSISTENT. A letter is read without the field's whitelist: the label in the
+    region, read with it, glues onto the letter (``SEXO M`` as ``XM``)."""
     key, label = state.label(look) or ("", None)
     wanted, mrz = mrz_value(state, look.field), state.valid_mrz
     if label is None or look.crop is None or wanted is None or mrz is None:
         return False
-    again = read_region(state.page, label, look.crop, state.ocr, state.whitelist(key))
+    whitelist = state.whitelist(key) if isinstance(wanted, dt.date) else None
+    again = read_region(state.page, label, look.crop, state.ocr, whitelist)
     grammar = state.template.fields[key].grammar or "date"
     birth = look.field == "fecha_nacimiento"
 
     def holds(text: str) -> bool:
-        return wanted in parse_dates(text, grammar, birth)
+        if isinstance(wanted, dt.date):
+            return wanted in parse_dates(text, grammar, birth)
+        letters = re.findall(state.template.value(key), text)
+        return wanted in [ICAO_SEX.get(c, c) if grammar == "sex_icao" else c for c in letters]
 
     if not holds(again.text):
         return False
@@ -165,6 +171,8 @@ def mrz_value(state: IdState, name: str) -> object | None:
         return None
     if name == "fecha_nacimiento":
         return mrz.birth_date
+    if name == "sexo":
+        return mrz.sexo
     if name == "vigencia_hasta" and mrz.expiry_date is not None:
         years = "vigencia" in state.template.fields
         return dt.date(mrz.expiry_date.year, 12, 31) if years else mrz.expiry_date

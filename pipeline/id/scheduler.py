@@ -26,9 +26,9 @@ from pipeline.id.curp_values import read_as_printed
 from pipeline.id.looks import (
     IdState,
     document_evidence,
+    look_as_mrz,
     look_beside,
     look_curp,
-    look_date,
     look_mrz_names,
     look_name_line,
     look_name_lines,
@@ -213,9 +213,15 @@ def strength(state: IdState) -> tuple[int, int, float]:
 LOOKS: tuple[Look, ...] = (
     Look("levelled photo", "*", (), None, side_misread, look_levelled, side=True),
     Look("letter beside label", "sexo", ("sexo",), BESIDE, unread_beside_label, look_beside),
-    Look("date vs MRZ", "fecha_nacimiento", ("nacimiento",), NEAR, contradicts_mrz, look_date),
+    Look("letter vs MRZ", "sexo", ("sexo",), NEAR, contradicts_mrz, look_as_mrz),
+    Look("date vs MRZ", "fecha_nacimiento", ("nacimiento",), NEAR, contradicts_mrz, look_as_mrz),
     Look(
-        "date vs MRZ", "vigencia_hasta", ("vigencia", "caducidad"), NEAR, contradicts_mrz, look_date
+        "date vs MRZ",
+        "vigencia_hasta",
+        ("vigencia", "caducidad"),
+        NEAR,
+        contradicts_mrz,
+        look_as_mrz,
     ),  # fmt: skip
     Look("CURP settled", "curp", ("curp",), None, doubtful_curp, look_curp),
     Look(
