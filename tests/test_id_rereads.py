@@ -252,3 +252,22 @@ def test_a_value_the_ocr_merged_with_the_label_under_it_is_read_again_from_its_l
     below = curp_regions(found, label, None)[1]
     assert below.top == 424 and below.bottom >= 489
     assert below.right - below.left >= 20 * 25  # a CURP wide
+
+
+def test_a_curp_start_read_cut_short_is_where_to_read_again() -> None:
+    """passport_2021 (seed 9917) case 120: only ``MOMS7`` of the CURP was read, its label
+    not at all; the four initials and the year's first digit, all as the evidence predicts,
+    place it (the re-read there must still hold its check digit). A word that only shares
+    the initials, or a digit more than the evidence allows, does not."""
+    from pipeline.text_lines import Phrase
+
+    evidence = curp_evidence.Evidence(
+        names=(("SALVADOR", "MONTAÑO", "MARTÍNEZ"),), birth_dates=(dt.date(1973, 6, 28),)
+    )
+    cut = Phrase("MOMS7", 0.92, 1224, 2030, 1367, 2061, 11)
+    others = [
+        Phrase("MEXICANA", 0.96, 698, 2036, 902, 2067, 11),
+        Phrase("MOMS", 0.9, 0, 0, 90, 20, 1),
+    ]
+    assert located_by_evidence([*others, cut], evidence) is cut
+    assert located_by_evidence([*others, Phrase("MOMS8", 0.9, 0, 0, 90, 20, 2)], evidence) is None

@@ -261,6 +261,9 @@ def _read_again_agreeing(
 
 #: fewest of a CURP's first 13 characters the evidence must find in a phrase to place it
 MIN_EVIDENCE_MATCH = 8
+#: fewest characters of a CURP's start (its four initials and a birth-year digit), all as
+#: the evidence predicts, that place a CURP read cut short after them
+MIN_START_MATCH = 5
 
 
 def located_by_evidence(sources: list[Phrase], evidence: evidence_rules.Evidence) -> Phrase | None:
@@ -268,15 +271,17 @@ def located_by_evidence(sources: list[Phrase], evidence: evidence_rules.Evidence
     parse (``RACNOS! 107HCC``, its label unread) or only from its middle on (``S10HTSRXRB5``,
     its first characters read apart or dropped): the one holding the most of the predicted
     first 16 characters (:func:`pipeline.curp_evidence.evidence_place`), if they are at least
-    MIN_EVIDENCE_MATCH and three quarters of those the evidence covers there. Its box is
-    widened leftwards over the characters before the part read. It is only where to read
-    again: what is taken from there must still pass :func:`_second_reading`."""
+    MIN_EVIDENCE_MATCH and three quarters of those the evidence covers there, or a CURP's
+    start read cut short (``MOMS7``: at least MIN_START_MATCH characters from a word start,
+    every one as the evidence predicts). Its box is widened leftwards over the characters
+    before the part read. It is only where to read again: what is taken from there must
+    still pass :func:`_second_reading`."""
     best: tuple[evidence_rules.Placement, Phrase] | None = None
     for phrase in sources:
         place = evidence_rules.evidence_place(phrase.text, evidence)
-        if place.matches >= max(MIN_EVIDENCE_MATCH, -(-3 * place.covered // 4)) and (
-            best is None or place.matches > best[0].matches
-        ):
+        enough = place.matches >= max(MIN_EVIDENCE_MATCH, -(-3 * place.covered // 4))
+        start = place.offset == 0 and place.matches == place.covered >= MIN_START_MATCH
+        if (enough or start) and (best is None or place.matches > best[0].matches):
             best = (place, phrase)
     if best is None:
         return None
