@@ -146,8 +146,12 @@ def _long_filler_run(line: str, diff: int) -> bool:
 # ---------------------------------------------------------------- fields
 
 
-def _split_names(value: str) -> tuple[str, str]:
-    """'ERIKSSON<<ANNA<MARIA<<<' -> ('ERIKSSON', 'ANNA MARIA')."""
+def split_names(value: str) -> tuple[str, str]:
+    """(surnames, given names) of an MRZ name field, words spaced.
+
+    >>> split_names("ERIKSSON<<ANNA<MARIA<<<")
+    ('ERIKSSON', 'ANNA MARIA')
+    """
     surnames, _, given = value.rstrip("<").partition("<<")
 
     def words(part: str) -> str:
@@ -224,7 +228,7 @@ def _result(
     number, optional = value("document_number"), value("optional_data")
     if fmt == "TD1":
         number, _, optional = _td1_overflow(number, text[0][14], optional)
-    surnames, given = _split_names(value("names"))
+    surnames, given = split_names(value("names"))
     optional_2 = value("optional_data_2") if fmt == "TD1" else ""
     return MrzResult(
         format=fmt,
@@ -522,13 +526,3 @@ def filler_readings(field: str) -> list[str]:
     dropped = re.sub(r"[XK](?=<)|(?<=<)[XK]", "", field)
     dropped = re.sub(r"(?<=[A-Z])(?:KX|XK)(?=[A-Z])", "<", dropped)
     return [field] if dropped == field else [field, dropped]
-
-
-def names_of_field(field: str) -> tuple[str, str]:
-    """(surnames, given names) of an MRZ name field, words spaced.
-
-    >>> names_of_field("VILLASENOR<OCHOA<<NOE<<<<")
-    ('VILLASENOR OCHOA', 'NOE')
-    """
-    surnames, _, given = field.partition("<<")
-    return surnames.replace("<", " ").strip(), " ".join(given.replace("<", " ").split())

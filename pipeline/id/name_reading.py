@@ -214,7 +214,7 @@ def _filler_misreads_dropped(mrz: MrzResult) -> MrzResult:
     replaced by the MRZ's spelling (``VILLASENOR<KOCHOA<<NOE<X`` read for
     ``VILLASENOR<OCHOA<<NOE<<``: the names line has no check digit)."""
     field = mrz_rules.filler_readings(mrz.names_field)[-1]
-    surnames, given = mrz_rules.names_of_field(field)
+    surnames, given = mrz_rules.split_names(field)
     return mrz.model_copy(update={"surnames": surnames, "given_names": given})
 
 
