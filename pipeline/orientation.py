@@ -201,10 +201,11 @@ def upright(
     """Fix 90/180/270° turns: keep the turn whose OCR reads best; also returns the words.
 
     The direction of the text lines is measured first without OCR (:func:`text_layout`), so
-    usually only one turn is OCR'd (two when it is upside down). An image without legible marks
-    (:attr:`TextLayout.legible`: too dark, blurred or blank) is only glanced at, at half size. With ``enlarge``,
-    small print is read enlarged (:func:`enlarge_small_text`) and an open passport booklet
-    (a portrait card whose lines run across it) is enlarged before its first reading.
+    usually only one turn is OCR'd (two when it is upside down). An image without legible
+    marks (:attr:`TextLayout.legible`: too dark, blurred or blank) is only glanced at, at half
+    size. With ``enlarge``, small print is read enlarged (:func:`enlarge_small_text`) and an
+    open passport booklet (a portrait card whose lines run across it) is enlarged before its
+    first reading.
     """
     layout = text_layout(page.grey)
     if not layout.legible:
